@@ -1,0 +1,6 @@
+/**
+ * @wt/compiler (work in progress).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,182 @@
+/**
+ * JSON Schema validation with errors as plain, serialisable items.
+ *
+ * @module
+ */
+import {
+  Ajv2020,
+  type ErrorObject,
+  type ValidateFunction,
+} from "ajv/dist/2020.js";
+import { formatsPlugin } from "./_formats.ts";
+import * as v from "valibot";
+
+/**
+ * One validation problem: a message, the path of the offending value inside the instance,
+ * the path of the failing keyword inside the schema, the keyword (`validator`) and the
+ * offending value (`input`, `null` when the value is missing).
+ *
+ * @example
+ * ```ts
+ * import * as v from "valibot";
+ * import { ValidationErrorItem } from "@wt/contracts";
+ *
+ * const item = v.parse(ValidationErrorItem, {
+ *   message: "must be integer",
+ *   path: ["total", "a"],
+ *   schema_path: ["properties", "total", "properties", "a", "type"],
+ *   validator: "type",
+ *   input: "x",
+ * });
+ * console.assert(item.path.length === 2);
+ * ```
+ */
+export const ValidationErrorItem: v.GenericSchema<ValidationErrorItem> = v
+  .object({
+    message: v.string(),
+    path: v.array(v.union([v.string(), v.number()])),
+    schema_path: v.array(v.union([v.string(), v.number()])),
+    validator: v.string(),
+    input: v.unknown(),
+  });
+/** One validation problem. */
+export interface ValidationErrorItem {
+  /** What is wrong. */
+  message: string;
+  /** Path of the offending value inside the instance. */
+  path: Array<string | number>;
+  /** Path of the failing keyword inside the schema. */
+  schema_path: Array<string | number>;
+  /** The failing keyword. */
+  validator: string;
+  /** The offending value (`null` when missing). */
+  input: unknown;
+}
+
+let ajv: Ajv2020 | undefined;
+const compiled = new WeakMap<object, ValidateFunction>();
+
+function compile(schema: Record<string, unknown>): ValidateFunction {
+  const cached = compiled.get(schema);
+  if (cached) return cached;
+  if (!ajv) {
+    ajv = new Ajv2020({
+      strict: false,
+      allErrors: true,
+      validateFormats: true,
+    });
+    formatsPlugin(ajv);
+  }
+  const fn = ajv.compile(schema);
+  compiled.set(schema, fn);
+  return fn;
+}
+
+function decodePointer(pointer: string): string[] {
+  if (pointer === "" || pointer === "#") return [];
+  return pointer.replace(/^#/, "").split("/").slice(1).map((s) =>
+    s.replace(/~1/g, "/").replace(/~0/g, "~")
+  );
+}
+
+function toItem(instance: unknown, err: ErrorObject): ValidationErrorItem {
+  const path: Array<string | number> = [];
+  let value: unknown = instance;
+  for (const seg of decodePointer(err.instancePath)) {
+    if (Array.isArray(value)) {
+      const i = Number(seg);
+      path.push(i);
+      value = value[i];
+    } else {
+      path.push(seg);
+      value = value && typeof value === "object"
+        ? (value as Record<string, unknown>)[seg]
+        : undefined;
+    }
+  }
+  let message = err.message ?? `fails ${err.keyword}`;
+  if (err.keyword === "required") {
+    const missing = String(
+      (err.params as { missingProperty: string }).missingProperty,
+    );
+    path.push(missing);
+    value = undefined;
+    message = `'${missing}' is a required property`;
+  } else if (err.keyword === "additionalProperties") {
+    const extra = String(
+      (err.params as { additionalProperty: string }).additionalProperty,
+    );
+    path.push(extra);
+    value = (value as Record<string, unknown>)?.[extra];
+    message = `'${extra}' is not an allowed property`;
+  } else if (err.keyword === "enum") {
+    const allowed = (err.params as { allowedValues: unknown[] }).allowedValues;
+    message = `must be one of ${
+      allowed.map((a) => JSON.stringify(a)).join(", ")
+    }`;
+  }
+  return {
+    message,
+    path,
+    schema_path: decodePointer(err.schemaPath),
+    validator: err.keyword,
+    input: value === undefined ? null : value,
+  };
+}
+
+/**
+ * Validate a value against a JSON Schema (draft 2020-12, formats checked) and return every
+ * problem found. Compiled schemas are cached per schema object.
+ *
+ * @param instance The value to check.
+ * @param schema A JSON Schema object.
+ * @returns The problems, empty when the value is valid.
+ *
+ * @example
+ * ```ts
+ * import { validate } from "@wt/contracts";
+ *
+ * const schema = { type: "object", properties: { a: { type: "integer" } }, required: ["a"] };
+ * console.assert(validate({ a: 1 }, schema).length === 0);
+ * const [item] = validate({}, schema);
+ * console.assert(item?.validator === "required" && item.path[0] === "a");
+ * ```
+ */
+export function validate(
+  instance: unknown,
+  schema: Record<string, unknown>,
+): ValidationErrorItem[] {
+  const fn = compile(schema);
+  if (fn(instance)) return [];
+  return (fn.errors ?? []).map((e) => toItem(instance, e));
+}
+
+/**
+ * Turn validation items into readable lines, one per item: `path: message`.
+ *
+ * @param items Validation problems.
+ * @param root Name to print for the root of the instance.
+ * @returns The lines joined with newlines.
+ *
+ * @example
+ * ```ts
+ * import { formatValidationErrors } from "@wt/contracts";
+ *
+ * const text = formatValidationErrors([
+ *   { message: "must be integer", path: ["total", "a"], schema_path: [], validator: "type", input: "x" },
+ * ]);
+ * console.assert(text === "total.a: must be integer (got \"x\")");
+ * ```
+ */
+export function formatValidationErrors(
+  items: readonly ValidationErrorItem[],
+  root = "(root)",
+): string {
+  return items.map((i) => {
+    const where = i.path.length ? i.path.join(".") : root;
+    const got = i.input === null || i.validator === "required"
+      ? ""
+      : ` (got ${JSON.stringify(i.input)})`;
+    return `${where}: ${i.message}${got}`;
+  }).join("\n");
+}

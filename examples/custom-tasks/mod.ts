@@ -1,0 +1,6 @@
+/**
+ * Example task library (work in progress).
+ *
+ * @module
+ */
+export {};

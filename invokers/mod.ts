@@ -1,0 +1,6 @@
+/**
+ * @wt/invokers (work in progress).
+ *
+ * @module
+ */
+export {};

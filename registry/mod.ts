@@ -1,0 +1,6 @@
+/**
+ * @wt/registry (work in progress).
+ *
+ * @module
+ */
+export {};

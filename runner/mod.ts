@@ -1,0 +1,6 @@
+/**
+ * @wt/runner (work in progress).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * @wt/task (work in progress).
+ *
+ * @module
+ */
+export {};
