@@ -1,0 +1,86 @@
+/**
+ * Small JSON helpers shared by the schema generation: object tests, deep copies and
+ * dotted-key-path overrides.
+ *
+ * @module
+ */
+
+/** A JSON object. */
+export type JsonObject = Record<string, unknown>;
+
+/**
+ * Whether a value is a plain JSON object (not an array, not null).
+ *
+ * @param x Any value.
+ * @returns `true` for objects that are neither arrays nor `null`.
+ */
+export function isJsonObject(x: unknown): x is JsonObject {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+
+/**
+ * A deep copy of a JSON value.
+ *
+ * @param x A JSON value.
+ * @returns An independent copy.
+ */
+export function cloneJson<T>(x: T): T {
+  return structuredClone(x);
+}
+
+/** An override whose dotted key path runs through a value that is not an object. */
+export class SchemaOverrideError extends Error {
+  /** The section of `rjsf-overrides` (`properties`, `$defs` or `uiSchema`). */
+  readonly section: string;
+  /** The dotted key path as written. */
+  readonly keyPath: string;
+
+  /**
+   * @param section The section of `rjsf-overrides`.
+   * @param keyPath The dotted key path as written.
+   * @param at The key segment whose current value is not an object.
+   */
+  constructor(section: string, keyPath: string, at: string) {
+    super(
+      `rjsf-overrides.${section}: cannot apply \`${keyPath}\`: \`${at}\` holds a value ` +
+        `that is not an object; address an object (overrides set keys, they do not index lists)`,
+    );
+    this.name = "SchemaOverrideError";
+    this.section = section;
+    this.keyPath = keyPath;
+  }
+}
+
+/**
+ * Apply overrides given as dotted key paths → values to a JSON object, in place. Each path
+ * is split on `.`; missing intermediate objects are created; the last segment is replaced.
+ *
+ * @param section Name of the override section (for error messages).
+ * @param overrides Dotted key paths and their new values, applied in order.
+ * @param target The object to modify.
+ * @throws {SchemaOverrideError} When a path runs through a value that is not an object.
+ */
+export function applyDottedOverrides(
+  section: string,
+  overrides: Record<string, unknown>,
+  target: JsonObject,
+): void {
+  for (const [keyPath, value] of Object.entries(overrides)) {
+    const keys = keyPath.split(".");
+    let node: JsonObject = target;
+    for (let i = 0; i < keys.length - 1; i++) {
+      const key = keys[i] as string;
+      if (!Object.hasOwn(node, key)) node[key] = {};
+      const next = node[key];
+      if (!isJsonObject(next)) {
+        throw new SchemaOverrideError(
+          section,
+          keyPath,
+          keys.slice(0, i + 1).join("."),
+        );
+      }
+      node = next;
+    }
+    node[keys[keys.length - 1] as string] = cloneJson(value);
+  }
+}
