@@ -72,6 +72,8 @@ export interface TaskInstance {
   group?: string | undefined;
   /** Where the instance starts. */
   pos: SourcePos;
+  /** JSON Pointer of the instance's mapping in the YAML document (see {@linkcode SpecLocations}). */
+  path?: string | undefined;
 }
 
 /** A task group: a titled section of the form holding task instances. */
@@ -86,6 +88,8 @@ export interface TaskGroup {
   tasks: TaskInstance[];
   /** Where the group starts. */
   pos: SourcePos;
+  /** JSON Pointer of the group's mapping in the YAML document (see {@linkcode SpecLocations}). */
+  path?: string | undefined;
 }
 
 /** An entry of the `workflow` list. */
@@ -115,6 +119,20 @@ export interface Spec {
   workflow: WorkflowItem[];
   /** Absolute path or URL of the spec file (for messages). */
   file: string;
+  /** Source positions of every YAML node, for located diagnostics (set by the parser). */
+  locations?: SpecLocations | undefined;
+}
+
+/**
+ * Source positions of the nodes of a spec's YAML document, keyed by JSON Pointer
+ * (RFC 6901: `/workflow/3/tasks/0/partial/widgets/1`; `""` is the root). Cosmetic: leave it
+ * out of fingerprints.
+ */
+export interface SpecLocations {
+  /** Position of the value node at each pointer. */
+  values: Record<string, SourcePos>;
+  /** Position of the key node of each mapping entry, keyed by the pointer of its value. */
+  keys: Record<string, SourcePos>;
 }
 
 /**
@@ -139,5 +157,7 @@ export interface Spec {
  * ```
  */
 export function flattenInstances(spec: Spec): TaskInstance[] {
-  return spec.workflow.flatMap((item) => item.type === "task-group" ? item.tasks : [item]);
+  return spec.workflow.flatMap((item) =>
+    item.type === "task-group" ? item.tasks : [item]
+  );
 }
