@@ -1,0 +1,424 @@
+/**
+ * The registry CLI (`wt-registry`): imports task modules, collects their registered tasks
+ * and prints one `RegistryOutput` (from `@wt/contracts`) as JSON.
+ *
+ * ```
+ * deno run --allow-read jsr:@wt/registry/cli --package ./tasks/mod.ts [--package …]
+ *   [--format json|pretty] [--function NAME …]
+ * ```
+ *
+ * Exit codes: 0 success, 1 failure (an import that throws, a registration mistake,
+ * duplicate task names, an unknown `--function`), 2 bad arguments. It needs read access only
+ * (no environment, network, write or system access), so the compiler can run it sandboxed.
+ *
+ * @example Collect tasks in-process
+ * ```ts ignore
+ * import { collectRegistry } from "@wt/registry/cli";
+ *
+ * const out = await collectRegistry(["./examples/custom-tasks/mod.ts"]);
+ * console.log(Object.keys(out.entries));
+ * ```
+ *
+ * @module
+ */
+import * as v from "valibot";
+import {
+  qualifiedName,
+  REGISTRY_OUTPUT_VERSION,
+  type RegistryEntry,
+  RegistryOutput,
+} from "@wt/contracts";
+import { taskInfo } from "./register.ts";
+import { ModuleImportError, RegistrationError } from "./errors.ts";
+import { defaultTitle } from "./title.ts";
+
+/** Options of {@linkcode collectRegistry}. */
+export interface CollectOptions {
+  /** Keep only tasks with these export names; each name must match a task. */
+  functions?: readonly string[];
+  /**
+   * Folder that relative paths are resolved against (default: the working directory).
+   * A path or a `file:` URL.
+   */
+  cwd?: string;
+}
+
+/** Whether a specifier is a file path (or `file:` URL) rather than a package specifier. */
+function isPath(specifier: string): boolean {
+  return specifier.startsWith("./") || specifier.startsWith("../") ||
+    specifier.startsWith("/") || specifier.startsWith("file:") ||
+    specifier === "." || specifier === ".." ||
+    /^[A-Za-z]:[\\/]/.test(specifier) || specifier.startsWith(".\\") ||
+    specifier.startsWith("..\\");
+}
+
+function toDirUrl(dir: string): URL {
+  if (dir.startsWith("file:")) {
+    return new URL(dir.endsWith("/") ? dir : dir + "/");
+  }
+  let p = dir.replaceAll("\\", "/");
+  if (/^[A-Za-z]:\//.test(p)) p = "/" + p;
+  return new URL("file://" + encodeURI(p.endsWith("/") ? p : p + "/"));
+}
+
+function workingDir(cwd: string | undefined, specifier: string): URL {
+  if (cwd !== undefined) return toDirUrl(cwd);
+  try {
+    return toDirUrl(Deno.cwd());
+  } catch (e) {
+    throw new ModuleImportError(
+      specifier,
+      new Error(
+        `cannot resolve a relative path without access to the working directory ` +
+          `(${
+            e instanceof Error ? e.message : String(e)
+          }); pass an absolute path`,
+      ),
+    );
+  }
+}
+
+/** The URL to import for a specifier: file URL for paths, the specifier otherwise. */
+function importTarget(specifier: string, cwd: string | undefined): string {
+  if (!isPath(specifier)) return specifier;
+  if (specifier.startsWith("file:")) return new URL(specifier).href;
+  if (specifier.startsWith("/") || /^[A-Za-z]:[\\/]/.test(specifier)) {
+    const p = specifier.replaceAll("\\", "/");
+    return new URL("file://" + encodeURI(/^[A-Za-z]:/.test(p) ? "/" + p : p))
+      .href;
+  }
+  return new URL(
+    encodeURI(specifier.replaceAll("\\", "/")),
+    workingDir(cwd, specifier),
+  ).href;
+}
+
+async function readConfig(
+  dir: URL,
+): Promise<Record<string, unknown> | undefined> {
+  for (const file of ["deno.json", "deno.jsonc"]) {
+    let text: string;
+    try {
+      text = await Deno.readTextFile(new URL(file, dir));
+    } catch {
+      continue;
+    }
+    try {
+      const body = file.endsWith("c")
+        ? text.replace(/^\s*\/\/.*$/gm, "").replace(/\/\*[\s\S]*?\*\//g, "")
+        : text;
+      const parsed = JSON.parse(body);
+      return typeof parsed === "object" && parsed !== null ? parsed : {};
+    } catch {
+      return {};
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The public module path of a path specifier: the package name (plus subpath) when the
+ * nearest `deno.json` names a package that exports this file, the path as given otherwise.
+ */
+async function publicModulePath(
+  specifier: string,
+  target: string,
+): Promise<string> {
+  if (!isPath(specifier)) return specifier;
+  const file = new URL(target);
+  let dir = new URL(".", file);
+  for (let depth = 0; depth < 64; depth++) {
+    const config = await readConfig(dir);
+    if (config !== undefined) {
+      const name = config["name"];
+      if (typeof name !== "string" || name === "") return specifier;
+      const raw = config["exports"];
+      const exports: Record<string, unknown> = typeof raw === "string"
+        ? { ".": raw }
+        : raw && typeof raw === "object"
+        ? raw as Record<string, unknown>
+        : {};
+      for (const [key, path] of Object.entries(exports)) {
+        if (typeof path !== "string") continue;
+        if (new URL(path, dir).href !== file.href) continue;
+        return key === "." ? name : `${name}/${key.replace(/^\.\//, "")}`;
+      }
+      return specifier;
+    }
+    const parent = new URL("..", dir);
+    if (parent.href === dir.href) break;
+    dir = parent;
+  }
+  return specifier;
+}
+
+function entryFor(
+  name: string,
+  value: unknown,
+  modulePath: string,
+): RegistryEntry | undefined {
+  const info = taskInfo(value);
+  if (!info) return undefined;
+  const m = info.metadata;
+  const metadata: RegistryEntry["metadata"] = {
+    title: m.title ?? defaultTitle(name),
+    tags: [...m.tags],
+    deprecated: m.deprecated,
+  };
+  if (m.description !== undefined) metadata.description = m.description;
+  if (m.deprecation_message !== undefined) {
+    metadata.deprecation_message = m.deprecation_message;
+  }
+  return {
+    metadata,
+    json_schema: JSON.parse(JSON.stringify(info.json_schema)),
+    parameters: [...info.parameters],
+    public_module_path: modulePath,
+    function_name: name,
+  };
+}
+
+/**
+ * Import task modules and collect their exported registered tasks into a
+ * `RegistryOutput`. Tasks without a title get one from their export name.
+ *
+ * @param specifiers Module specifiers: package specifiers (kept as the public module path)
+ *   or paths (relative ones resolved against `opts.cwd` or the working directory).
+ * @param opts Filter and working directory.
+ * @returns The catalogue, keyed by `<public_module_path>.<function_name>`.
+ * @throws {ModuleImportError} When a module cannot be imported (names the specifier).
+ * @throws {RegistrationError} When two modules export tasks under the same name, or a
+ *   `functions` name matches no task.
+ *
+ * @example
+ * ```ts ignore
+ * import { collectRegistry } from "@wt/registry/cli";
+ *
+ * const out = await collectRegistry(["@wt-examples/custom-tasks"], { functions: ["add"] });
+ * console.assert(Object.keys(out.entries)[0] === "@wt-examples/custom-tasks.add");
+ * ```
+ */
+export async function collectRegistry(
+  specifiers: readonly string[],
+  opts: CollectOptions = {},
+): Promise<RegistryOutput> {
+  const entries: Record<string, RegistryEntry> = {};
+  const owner = new Map<string, string>();
+  const done = new Set<string>();
+  for (const specifier of specifiers) {
+    let target: string;
+    try {
+      target = importTarget(specifier, opts.cwd);
+    } catch (e) {
+      throw e instanceof ModuleImportError
+        ? e
+        : new ModuleImportError(specifier, e);
+    }
+    if (done.has(target)) continue;
+    done.add(target);
+    let mod: Record<string, unknown>;
+    try {
+      mod = await import(target);
+    } catch (e) {
+      throw new ModuleImportError(specifier, e);
+    }
+    const modulePath = await publicModulePath(specifier, target);
+    for (const [name, value] of Object.entries(mod)) {
+      if (name === "default") continue;
+      const entry = entryFor(name, value, modulePath);
+      if (!entry) continue;
+      const previous = owner.get(name);
+      if (previous !== undefined) {
+        throw new RegistrationError(
+          `duplicate task name '${name}': exported by both '${previous}' and ` +
+            `'${specifier}'. Fix: rename one of the exports (task names must be unique ` +
+            `across the modules of one workflow).`,
+          { task: name },
+        );
+      }
+      owner.set(name, specifier);
+      entries[qualifiedName(entry)] = entry;
+    }
+  }
+  let kept = entries;
+  if (opts.functions && opts.functions.length > 0) {
+    const wanted = new Set(opts.functions);
+    const missing = [...wanted].filter((f) => !owner.has(f));
+    if (missing.length > 0) {
+      throw new RegistrationError(
+        `no task named ${missing.map((m) => `'${m}'`).join(", ")} in ${
+          specifiers.map((s) => `'${s}'`).join(", ")
+        }; tasks found: ${[...owner.keys()].join(", ") || "(none)"}`,
+      );
+    }
+    kept = Object.fromEntries(
+      Object.entries(entries).filter(([, e]) => wanted.has(e.function_name)),
+    );
+  }
+  return v.parse(RegistryOutput, {
+    version: REGISTRY_OUTPUT_VERSION,
+    entries: kept,
+  });
+}
+
+/** Parsed command line of the registry CLI. */
+export interface CliArgs {
+  /** Module specifiers (`--package`, repeatable, at least one). */
+  packages: string[];
+  /** Output format: compact JSON or indented JSON. */
+  format: "json" | "pretty";
+  /** Export names to keep (`--function`, repeatable). */
+  functions: string[];
+  /** Whether `--help` was asked for. */
+  help: boolean;
+}
+
+/** A command-line usage mistake (exit code 2). */
+export class UsageError extends Error {
+  /** @param message What is wrong with the arguments. */
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** Usage text of the registry CLI. */
+export const USAGE: string =
+  `Usage: wt-registry --package SPECIFIER [--package SPECIFIER ...]
+                   [--format json|pretty] [--function NAME ...]
+
+Import task modules and print their registered tasks as RegistryOutput JSON.
+
+Options:
+  --package, -p SPECIFIER  module to import: a package specifier or a path (repeatable)
+  --format FORMAT          json (compact, default) or pretty (indented)
+  --function NAME          keep only this task (repeatable)
+  --help, -h               show this help
+
+Exit codes: 0 success, 1 failure, 2 bad arguments.`;
+
+/**
+ * Parse the registry CLI's arguments.
+ *
+ * @param argv Arguments after the program name.
+ * @returns The parsed arguments.
+ * @throws {UsageError} On an unknown option, a missing value, a bad format, a positional
+ *   argument, or no `--package`.
+ *
+ * @example
+ * ```ts
+ * import { parseCliArgs } from "@wt/registry/cli";
+ *
+ * const args = parseCliArgs(["--package", "./mod.ts", "--format=pretty"]);
+ * console.assert(args.packages[0] === "./mod.ts" && args.format === "pretty");
+ * ```
+ */
+export function parseCliArgs(argv: readonly string[]): CliArgs {
+  const out: CliArgs = {
+    packages: [],
+    format: "json",
+    functions: [],
+    help: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--help" || arg === "-h") {
+      out.help = true;
+      continue;
+    }
+    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
+    const flag = eq >= 0 ? arg.slice(0, eq) : arg;
+    const takeValue = (): string => {
+      if (eq >= 0) return arg.slice(eq + 1);
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith("-")) {
+        throw new UsageError(`option '${flag}' needs a value`);
+      }
+      i++;
+      return next;
+    };
+    switch (flag) {
+      case "--package":
+      case "-p": {
+        const value = takeValue();
+        if (value === "") throw new UsageError("--package needs a specifier");
+        out.packages.push(value);
+        break;
+      }
+      case "--format": {
+        const value = takeValue();
+        if (value !== "json" && value !== "pretty") {
+          throw new UsageError(
+            `--format must be 'json' or 'pretty', got '${value}'`,
+          );
+        }
+        out.format = value;
+        break;
+      }
+      case "--function": {
+        const value = takeValue();
+        if (value === "") throw new UsageError("--function needs a name");
+        out.functions.push(value);
+        break;
+      }
+      default:
+        throw new UsageError(
+          arg.startsWith("-")
+            ? `unknown option '${flag}'`
+            : `unexpected argument '${arg}' (give modules with --package)`,
+        );
+    }
+  }
+  if (!out.help && out.packages.length === 0) {
+    throw new UsageError("give at least one --package SPECIFIER");
+  }
+  return out;
+}
+
+/**
+ * Run the registry CLI: parse arguments, collect tasks, print the output.
+ *
+ * @param argv Arguments after the program name.
+ * @returns The exit code: 0 success, 1 failure, 2 bad arguments.
+ *
+ * @example
+ * ```ts ignore
+ * import { main } from "@wt/registry/cli";
+ *
+ * Deno.exit(await main(["--package", "./tasks.ts", "--format", "pretty"]));
+ * ```
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  let args: CliArgs;
+  try {
+    args = parseCliArgs(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`wt-registry: ${e.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  try {
+    const out = await collectRegistry(args.packages, {
+      functions: args.functions,
+    });
+    console.log(
+      args.format === "pretty"
+        ? JSON.stringify(out, null, 2)
+        : JSON.stringify(out),
+    );
+    return 0;
+  } catch (e) {
+    console.error(
+      `wt-registry: ${e instanceof Error ? e.message : String(e)}`,
+    );
+    return 1;
+  }
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}
