@@ -28,7 +28,19 @@ export function cloneJson<T>(x: T): T {
   return structuredClone(x);
 }
 
-/** An override whose dotted key path runs through a value that is not an object. */
+/**
+ * An `rjsf-overrides` entry whose dotted key path runs through a value that is not an
+ * object (overrides set keys of objects; they cannot index into lists or replace scalars
+ * on the way).
+ *
+ * @example
+ * ```ts
+ * import { SchemaOverrideError } from "./_schema_json.ts";
+ *
+ * const err = new SchemaOverrideError("properties", "total.required.0", "total.required");
+ * console.assert(err.keyPath === "total.required.0");
+ * ```
+ */
 export class SchemaOverrideError extends Error {
   /** The section of `rjsf-overrides` (`properties`, `$defs` or `uiSchema`). */
   readonly section: string;
@@ -36,6 +48,8 @@ export class SchemaOverrideError extends Error {
   readonly keyPath: string;
 
   /**
+   * Describe a failed override.
+   *
    * @param section The section of `rjsf-overrides`.
    * @param keyPath The dotted key path as written.
    * @param at The key segment whose current value is not an object.

@@ -6,8 +6,12 @@
  * @module
  */
 import { join } from "node:path";
+import type { RegistryEntry } from "@wt/contracts";
+import { Catalogue, describeResolution } from "../compiler/catalogue.ts";
+import { formatDiagnostic } from "../compiler/diagnostics.ts";
+import { parseSpec } from "../compiler/parse.ts";
 import { generateSchemas } from "../compiler/schemas.ts";
-import { tmpParseSpec } from "./_corpus_tmp_spec.ts";
+import type { TaskInstance } from "../compiler/spec_model.ts";
 import { deriveRegistry, type JsonObject } from "./_corpus_registry.ts";
 
 /**
@@ -100,11 +104,27 @@ export async function checkCase(
 ): Promise<CaseResult> {
   try {
     const specFile = join(dir, "spec.yaml");
-    const spec = tmpParseSpec(await Deno.readTextFile(specFile), specFile);
+    const parsed = parseSpec(await Deno.readTextFile(specFile), specFile);
+    const errors = parsed.diagnostics.filter((d) => d.severity === "error");
+    if (parsed.spec === undefined || errors.length > 0) {
+      return {
+        name,
+        ok: false,
+        problems: errors.slice(0, 5).map(formatDiagnostic),
+      };
+    }
+    const spec = parsed.spec;
     const refParams = await readJson(join(dir, "params.json"));
     const refRjsf = await readJson(join(dir, "rjsf.json"));
-    const derived = deriveRegistry(spec, refParams);
-    const { params, rjsf } = generateSchemas(spec, derived.entryFor);
+    const catalogue = new Catalogue(deriveRegistry(spec, refParams).registry);
+    const entryFor = (instance: TaskInstance): RegistryEntry => {
+      const r = catalogue.resolve(instance.task);
+      if (r.kind !== "found") {
+        throw new Error(describeResolution(instance.task, r));
+      }
+      return r.entry;
+    };
+    const { params, rjsf } = generateSchemas(spec, entryFor);
     const problems = [
       ...jsonDiff(params, refParams).map((d) => `params.json ${d}`),
       ...jsonDiff(rjsf, refRjsf).map((d) => `rjsf.json ${d}`),
