@@ -16,3 +16,6 @@ export * from "./spec_model.ts";
 export * from "./diagnostics.ts";
 export * from "./parse.ts";
 export * from "./catalogue.ts";
+export * from "./expressions.ts";
+export * from "./ids.ts";
+export * from "./validate.ts";

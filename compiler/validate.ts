@@ -1,0 +1,747 @@
+/**
+ * Semantic validation of a parsed spec: ids, task names, references and their order, cycles,
+ * skip conditions and task arguments against the catalogue. Every problem is reported at once,
+ * located at the offending YAML node.
+ *
+ * @module
+ */
+import { entryParameters, type RegistryEntry, validate } from "@wt/contracts";
+import { type Catalogue, describeResolution } from "./catalogue.ts";
+import {
+  type Diagnostic,
+  type Severity,
+  sortDiagnostics,
+} from "./diagnostics.ts";
+import { collectExpressions, containsExpression } from "./expressions.ts";
+import { checkId, MAX_ID_LENGTH, suggestId } from "./ids.ts";
+import { locate, parseSpec, pointer } from "./parse.ts";
+import {
+  flattenInstances,
+  type SkipifSpec,
+  type SourcePos,
+  type Spec,
+  type TaskInstance,
+} from "./spec_model.ts";
+import { didYouMean } from "./_suggest.ts";
+
+/**
+ * The skip conditions that apply to an instance: its own `skipif` when written (even with an
+ * empty `conditions` list, which disables the defaults), otherwise the spec's
+ * `task-instance-defaults.skipif`.
+ *
+ * @param instance A task instance of `spec`.
+ * @param spec The spec.
+ * @returns The effective `skipif`, or `undefined` when none applies.
+ *
+ * @example
+ * ```ts
+ * import { effectiveSkipif, parseSpec, type TaskInstance } from "@wt/compiler";
+ *
+ * const { spec } = parseSpec(
+ *   "id: w\ntask-instance-defaults:\n  skipif:\n    conditions: [any_dependency_skipped]\n" +
+ *     "workflow:\n  - id: a\n    task: f\n  - id: b\n    task: f\n    skipif:\n      conditions: []\n",
+ *   "s.yaml",
+ * );
+ * const [a, b] = spec!.workflow as TaskInstance[];
+ * console.assert(effectiveSkipif(a!, spec!)?.conditions[0] === "any_dependency_skipped");
+ * console.assert(effectiveSkipif(b!, spec!)?.conditions.length === 0);
+ * ```
+ */
+export function effectiveSkipif(
+  instance: TaskInstance,
+  spec: Spec,
+): SkipifSpec | undefined {
+  return instance.skipif ?? spec.task_instance_defaults.skipif;
+}
+
+/** Options of {@linkcode validateSpec}. */
+export interface ValidateOptions {
+  /**
+   * Check literal argument values against the task's JSON Schema (default `true`).
+   */
+  checkValues?: boolean | undefined;
+}
+
+interface Edge {
+  from: number;
+  to: number;
+  at: SourcePos;
+}
+
+const isObject = (x: unknown): x is Record<string, unknown> =>
+  typeof x === "object" && x !== null && !Array.isArray(x);
+
+const schemaCache = new WeakMap<
+  RegistryEntry,
+  Map<string, Record<string, unknown> | null>
+>();
+
+/** The schema of one form parameter, with the entry's `$defs` so that `$ref`s resolve. */
+function propertySchema(
+  entry: RegistryEntry,
+  key: string,
+): Record<string, unknown> | null {
+  let perEntry = schemaCache.get(entry);
+  if (!perEntry) {
+    perEntry = new Map();
+    schemaCache.set(entry, perEntry);
+  }
+  const cached = perEntry.get(key);
+  if (cached !== undefined) return cached;
+  const props = entry.json_schema["properties"];
+  const p = isObject(props) && Object.hasOwn(props, key)
+    ? props[key]
+    : undefined;
+  let schema: Record<string, unknown> | null = null;
+  if (isObject(p)) {
+    schema = { ...p };
+    for (const defsKey of ["$defs", "definitions"]) {
+      const defs = entry.json_schema[defsKey];
+      if (isObject(defs) && !(defsKey in schema)) schema[defsKey] = defs;
+    }
+    delete schema["$id"];
+  }
+  perEntry.set(key, schema);
+  return schema;
+}
+
+function requiredOf(entry: RegistryEntry): string[] {
+  const r = entry.json_schema["required"];
+  return Array.isArray(r)
+    ? r.filter((x): x is string => typeof x === "string")
+    : [];
+}
+
+function formPropertyNames(entry: RegistryEntry): Set<string> {
+  const props = entry.json_schema["properties"];
+  return new Set(isObject(props) ? Object.keys(props) : []);
+}
+
+/**
+ * Validate a parsed spec. Without a catalogue, only the rules that need no task knowledge run
+ * (ids, references, order, cycles, expressions); with one, task names, skip conditions and
+ * arguments are checked too.
+ *
+ * @param spec A spec from `parseSpec` (positions come from `spec.locations`).
+ * @param catalogue The tasks available to the spec.
+ * @param options What to check.
+ * @returns Every problem found, sorted by position.
+ *
+ * @example
+ * ```ts
+ * import { Catalogue, parseSpec, validateSpec } from "@wt/compiler";
+ *
+ * const { spec } = parseSpec(
+ *   "id: w\nworkflow:\n  - id: a\n    task: add\n    partial:\n      x: ${{ workflow.b.return }}\n",
+ *   "s.yaml",
+ * );
+ * const diags = validateSpec(spec!, new Catalogue({ version: "1.0.0", entries: {} }));
+ * console.assert(diags.some((d) => d.code === "unknown-reference" && d.line === 6));
+ * console.assert(diags.some((d) => d.code === "unknown-task" && d.line === 4));
+ * ```
+ */
+export function validateSpec(
+  spec: Spec,
+  catalogue?: Catalogue,
+  options: ValidateOptions = {},
+): Diagnostic[] {
+  return new Validator(spec, catalogue, options).run();
+}
+
+class Validator {
+  readonly diagnostics: Diagnostic[] = [];
+  readonly instances: TaskInstance[];
+  readonly firstIndex = new Map<string, number>();
+  readonly entries: Array<RegistryEntry | undefined>;
+
+  constructor(
+    readonly spec: Spec,
+    readonly catalogue: Catalogue | undefined,
+    readonly options: ValidateOptions,
+  ) {
+    this.instances = flattenInstances(spec);
+    this.entries = new Array(this.instances.length).fill(undefined);
+  }
+
+  at(
+    inst: TaskInstance | undefined,
+    segments: Array<string | number>,
+    kind: "key" | "value" = "value",
+  ): SourcePos {
+    if (inst) {
+      if (this.spec.locations && inst.path !== undefined) {
+        return locate(
+          this.spec.locations,
+          pointer(inst.path, ...segments),
+          kind,
+        );
+      }
+      return inst.pos;
+    }
+    return locate(this.spec.locations, pointer("", ...segments), kind);
+  }
+
+  report(
+    severity: Severity,
+    at: SourcePos,
+    code: string,
+    message: string,
+  ): void {
+    this.diagnostics.push({
+      severity,
+      message,
+      file: this.spec.file,
+      line: at.line,
+      col: at.col,
+      code,
+    });
+  }
+
+  run(): Diagnostic[] {
+    this.workflowId();
+    this.resolveTasks();
+    this.ids();
+    this.defaults();
+    const edges = this.references();
+    this.order(edges);
+    if (this.catalogue) this.arguments();
+    return sortDiagnostics(this.diagnostics);
+  }
+
+  workflowId(): void {
+    const id = this.spec.id;
+    if (id === "") return; // reported by the parser
+    const at = this.at(undefined, ["id"]);
+    if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(id)) {
+      this.report(
+        "error",
+        at,
+        "bad-id",
+        `workflow id \`${id}\` is not valid: use letters, digits, \`_\` and \`-\`, starting with a letter or \`_\` (e.g. \`${
+          id.replace(/[^A-Za-z0-9_-]/g, "_").replace(/^(?=[0-9-])/, "_")
+        }\`)`,
+      );
+    } else if (id.length > MAX_ID_LENGTH) {
+      this.report(
+        "error",
+        at,
+        "id-too-long",
+        `workflow id \`${id}\` is ${id.length} characters long; the limit is ${MAX_ID_LENGTH}`,
+      );
+    }
+  }
+
+  resolveTasks(): void {
+    if (!this.catalogue) return;
+    this.instances.forEach((inst, i) => {
+      if (inst.task === "") return; // reported by the parser
+      const r = this.catalogue!.resolve(inst.task);
+      const at = this.at(inst, ["task"]);
+      if (r.kind !== "found") {
+        this.report(
+          "error",
+          at,
+          r.kind === "ambiguous" ? "ambiguous-task" : "unknown-task",
+          describeResolution(inst.task, r),
+        );
+        return;
+      }
+      this.entries[i] = r.entry;
+      this.deprecated(r.entry, inst.task, at, "task");
+      if (inst.skipif) this.conditions(inst.skipif, inst, ["skipif"]);
+    });
+  }
+
+  deprecated(
+    entry: RegistryEntry,
+    name: string,
+    at: SourcePos,
+    what: string,
+  ): void {
+    if (!entry.metadata.deprecated) return;
+    this.report(
+      "warning",
+      at,
+      "deprecated-task",
+      `${what} \`${name}\` is deprecated${
+        entry.metadata.deprecation_message
+          ? `: ${entry.metadata.deprecation_message}`
+          : ""
+      }`,
+    );
+  }
+
+  conditions(
+    skipif: SkipifSpec,
+    inst: TaskInstance | undefined,
+    base: Array<string | number>,
+  ): void {
+    if (!this.catalogue) return;
+    skipif.conditions.forEach((name, j) => {
+      const r = this.catalogue!.resolve(name);
+      const at = this.at(inst, [...base, "conditions", j]);
+      if (r.kind === "found") {
+        this.deprecated(r.entry, name, at, "skip condition");
+        return;
+      }
+      this.report(
+        "error",
+        at,
+        r.kind === "ambiguous" ? "ambiguous-task" : "unknown-task",
+        `skip condition: ${describeResolution(name, r)}`,
+      );
+    });
+  }
+
+  defaults(): void {
+    const sk = this.spec.task_instance_defaults.skipif;
+    if (sk) {
+      this.conditions(sk, undefined, ["task-instance-defaults", "skipif"]);
+    }
+  }
+
+  ids(): void {
+    const taskNames = new Map<string, string>();
+    const addName = (written: string, entry: RegistryEntry | undefined) => {
+      const fn = entry?.function_name ??
+        written.slice(written.lastIndexOf(".") + 1);
+      if (fn) taskNames.set(fn, written);
+    };
+    this.instances.forEach((inst, i) => addName(inst.task, this.entries[i]));
+    const conds = [
+      ...(this.spec.task_instance_defaults.skipif?.conditions ?? []),
+      ...this.instances.flatMap((i) => i.skipif?.conditions ?? []),
+    ];
+    for (const c of conds) {
+      const r = this.catalogue?.resolve(c);
+      addName(c, r?.kind === "found" ? r.entry : undefined);
+    }
+
+    this.instances.forEach((inst, i) => {
+      const id = inst.id;
+      if (id === "") return; // reported by the parser
+      const at = this.at(inst, ["id"]);
+      const problem = checkId(id);
+      if (problem === "invalid") {
+        this.report(
+          "error",
+          at,
+          "bad-id",
+          `id \`${id}\` is not a valid identifier: use ASCII letters, digits and \`_\`, not starting with a digit (e.g. \`${
+            suggestId(id)
+          }\`)`,
+        );
+      } else if (problem === "too-long") {
+        this.report(
+          "error",
+          at,
+          "id-too-long",
+          `id \`${id}\` is ${id.length} characters long; the limit is ${MAX_ID_LENGTH}`,
+        );
+      } else if (problem === "reserved") {
+        this.report(
+          "error",
+          at,
+          "reserved-id",
+          `id \`${id}\` is reserved (a JavaScript keyword or a name the generated code uses); rename it, e.g. \`${
+            suggestId(id)
+          }\``,
+        );
+      }
+      const first = this.firstIndex.get(id);
+      if (first !== undefined) {
+        const firstAt = this.at(this.instances[first], ["id"]);
+        this.report(
+          "error",
+          at,
+          "duplicate-id",
+          `duplicate id \`${id}\`: already used by the instance at line ${firstAt.line}; ids must be unique`,
+        );
+      } else {
+        this.firstIndex.set(id, i);
+      }
+      if (id === this.spec.id) {
+        this.report(
+          "error",
+          at,
+          "id-equals-workflow",
+          `id \`${id}\` is the workflow id; rename the instance (e.g. \`${id}_step\`)`,
+        );
+      }
+      const task = taskNames.get(id);
+      if (task !== undefined) {
+        this.report(
+          "error",
+          at,
+          "id-shadows-task",
+          `id \`${id}\` is the name of a task this workflow imports (\`${task}\`); rename the instance (e.g. \`${id}_result\`)`,
+        );
+      }
+    });
+  }
+
+  references(): Edge[] {
+    const edges: Edge[] = [];
+    const ids = [...this.firstIndex.keys()];
+    this.instances.forEach((inst, i) => {
+      const sources: Array<[Array<string | number>, unknown]> = [
+        [["partial"], inst.partial],
+      ];
+      for (const kind of ["map", "mapvalues"] as const) {
+        const m = inst[kind];
+        if (!m) continue;
+        sources.push([[kind, "argvalues"], m.argvalues]);
+        const av = m.argvalues;
+        if (
+          av !== undefined && !Array.isArray(av) &&
+          !(typeof av === "string" && av.includes("${{"))
+        ) {
+          this.report(
+            "error",
+            this.at(inst, [kind, "argvalues"]),
+            "bad-argvalues",
+            `\`${kind}.argvalues\` must be a reference \`\${{ workflow.<id>.return }}\` or a list, not ${
+              JSON.stringify(av)
+            }`,
+          );
+        }
+      }
+      for (const [base, value] of sources) {
+        for (const { path, expr } of collectExpressions(value)) {
+          const at = this.at(inst, [...base, ...path]);
+          if (expr.kind === "malformed") {
+            this.report(
+              "error",
+              at,
+              "malformed-expression",
+              `malformed expression ${
+                JSON.stringify(expr.text)
+              }: ${expr.reason}`,
+            );
+          } else if (expr.kind === "reference") {
+            const target = this.firstIndex.get(expr.id);
+            if (expr.id === inst.id) {
+              this.report(
+                "error",
+                at,
+                "self-reference",
+                `instance \`${inst.id}\` references its own result; a task cannot consume its own output`,
+              );
+            } else if (target === undefined) {
+              this.report(
+                "error",
+                at,
+                "unknown-reference",
+                `reference to unknown instance \`${expr.id}\`${
+                  didYouMean(expr.id, ids) ||
+                  "; no task instance has this id"
+                }`,
+              );
+            } else {
+              edges.push({ from: i, to: target, at });
+            }
+          }
+        }
+      }
+    });
+    return edges;
+  }
+
+  order(edges: Edge[]): void {
+    const n = this.instances.length;
+    const adj: Edge[][] = Array.from({ length: n }, () => []);
+    for (const e of edges) adj[e.from]!.push(e);
+    const comp = tarjan(n, adj);
+    const size = new Map<number, number>();
+    for (const c of comp) size.set(c, (size.get(c) ?? 0) + 1);
+    const reportedCycle = new Set<number>();
+    // Edges are in document order (by source instance, then position in the instance).
+    for (const e of edges) {
+      const c = comp[e.from]!;
+      if (c === comp[e.to] && (size.get(c) ?? 0) > 1) {
+        if (reportedCycle.has(c)) continue;
+        if (e.to < e.from) continue; // report at a forward edge of the cycle
+        reportedCycle.add(c);
+        const path = cyclePath(e, adj, comp);
+        const names = path.map((k) => this.instances[k]!.id);
+        this.report(
+          "error",
+          e.at,
+          "cycle",
+          `dependency cycle: ${
+            names.join(" -> ")
+          } (each instance uses the result of the next); break the cycle by removing one of these references`,
+        );
+        continue;
+      }
+      if (e.to > e.from) {
+        const from = this.instances[e.from]!;
+        const to = this.instances[e.to]!;
+        const toAt = this.at(to, ["id"]);
+        this.report(
+          "error",
+          e.at,
+          "forward-reference",
+          `\`${from.id}\` uses the result of \`${to.id}\`, which is defined later (line ${toAt.line}); the workflow list must be in dependency order: move \`${to.id}\` above \`${from.id}\``,
+        );
+      }
+    }
+  }
+
+  arguments(): void {
+    const checkValues = this.options.checkValues ?? true;
+    this.instances.forEach((inst, i) => {
+      const entry = this.entries[i];
+      if (!entry) return;
+      const params = entryParameters(entry);
+      const paramSet = new Set(params);
+      const formProps = formPropertyNames(entry);
+      const bound = new Set<string>();
+      for (const [key, value] of Object.entries(inst.partial)) {
+        bound.add(key);
+        if (!paramSet.has(key)) {
+          this.report(
+            "error",
+            this.at(inst, ["partial", key], "key"),
+            "unknown-argument",
+            unknownArgMessage(key, inst.task, params),
+          );
+          continue;
+        }
+        if (!checkValues || containsExpression(value)) continue;
+        const schema = propertySchema(entry, key);
+        if (!schema) continue;
+        this.checkValue(inst, key, value, schema);
+      }
+      for (const kind of ["map", "mapvalues"] as const) {
+        const m = inst[kind];
+        if (!m) continue;
+        m.argnames.forEach((name, j) => {
+          const at = this.at(inst, [kind, "argnames", j]);
+          if (!paramSet.has(name)) {
+            this.report(
+              "error",
+              at,
+              "unknown-argument",
+              unknownArgMessage(name, inst.task, params),
+            );
+          } else if (bound.has(name)) {
+            this.report(
+              "warning",
+              at,
+              "argument-bound-twice",
+              `argument \`${name}\` is bound twice, in \`partial\` and in \`${kind}.argnames\`; the ${kind} value wins, so remove it from \`partial\``,
+            );
+          }
+          bound.add(name);
+        });
+      }
+      for (const req of requiredOf(entry)) {
+        if (bound.has(req) || formProps.has(req)) continue;
+        this.report(
+          "error",
+          this.at(inst, ["task"]),
+          "unbound-argument",
+          `required argument \`${req}\` of task \`${inst.task}\` is not bound and the form cannot supply it (it has no form schema); bind it in \`partial\` (e.g. to \`\${{ workflow.<id>.return }}\`) or in \`map\`/\`mapvalues\``,
+        );
+      }
+    });
+  }
+
+  checkValue(
+    inst: TaskInstance,
+    key: string,
+    value: unknown,
+    schema: Record<string, unknown>,
+  ): void {
+    let items;
+    try {
+      items = validate(value, schema);
+    } catch (err) {
+      this.report(
+        "warning",
+        this.at(inst, ["partial", key]),
+        "schema-unusable",
+        `cannot check argument \`${key}\` of task \`${inst.task}\`: its JSON Schema does not compile (${
+          err instanceof Error ? err.message.split("\n")[0] : String(err)
+        })`,
+      );
+      return;
+    }
+    if (items.length === 0) return;
+    // Report at the deepest path of the first problem; list up to three problems.
+    const first = items[0]!;
+    const seen = new Set<string>();
+    const lines: string[] = [];
+    for (const it of items) {
+      const where = it.path.length ? `${key}.${it.path.join(".")}` : key;
+      const got = it.input === null || it.validator === "required"
+        ? ""
+        : ` (got ${truncate(JSON.stringify(it.input))})`;
+      const line = `${where}: ${it.message}${got}`;
+      if (seen.has(line)) continue;
+      seen.add(line);
+      lines.push(line);
+      if (lines.length === 3) break;
+    }
+    const locPath = first.validator === "required" ||
+        first.validator === "additionalProperties"
+      ? first.path.slice(0, -1)
+      : first.path;
+    const at = this.at(inst, ["partial", key, ...locPath]);
+    this.report(
+      "error",
+      at,
+      "invalid-argument-value",
+      `value of argument \`${key}\` does not match the schema of task \`${inst.task}\`: ${
+        lines.join("; ")
+      }${items.length > lines.length ? "; …" : ""}`,
+    );
+  }
+}
+
+function truncate(s: string | undefined, max = 60): string {
+  if (s === undefined) return "undefined";
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}
+
+function unknownArgMessage(
+  name: string,
+  task: string,
+  params: string[],
+): string {
+  const hint = didYouMean(name, params) ||
+    (params.length
+      ? `; it accepts ${params.map((p) => `\`${p}\``).join(", ")}`
+      : "; it takes no arguments");
+  return `task \`${task}\` has no argument \`${name}\`${hint}`;
+}
+
+/** Strongly connected components (iterative Tarjan); returns a component id per node. */
+function tarjan(n: number, adj: Edge[][]): number[] {
+  const index = new Array<number>(n).fill(-1);
+  const low = new Array<number>(n).fill(0);
+  const onStack = new Array<boolean>(n).fill(false);
+  const comp = new Array<number>(n).fill(-1);
+  const stack: number[] = [];
+  let counter = 0;
+  let compCount = 0;
+  for (let s = 0; s < n; s++) {
+    if (index[s] !== -1) continue;
+    const work: Array<[number, number]> = [[s, 0]];
+    index[s] = low[s] = counter++;
+    stack.push(s);
+    onStack[s] = true;
+    while (work.length) {
+      const top = work[work.length - 1]!;
+      const [v, k] = top;
+      const out = adj[v]!;
+      if (k < out.length) {
+        top[1] = k + 1;
+        const w = out[k]!.to;
+        if (index[w] === -1) {
+          index[w] = low[w] = counter++;
+          stack.push(w);
+          onStack[w] = true;
+          work.push([w, 0]);
+        } else if (onStack[w]) {
+          low[v] = Math.min(low[v]!, index[w]!);
+        }
+        continue;
+      }
+      work.pop();
+      const parent = work[work.length - 1];
+      if (parent) low[parent[0]] = Math.min(low[parent[0]]!, low[v]!);
+      if (low[v] === index[v]) {
+        for (;;) {
+          const w = stack.pop()!;
+          onStack[w] = false;
+          comp[w] = compCount;
+          if (w === v) break;
+        }
+        compCount++;
+      }
+    }
+  }
+  return comp;
+}
+
+/** A cycle through edge `e` inside its component: `[from, to, …, from]`. */
+function cyclePath(e: Edge, adj: Edge[][], comp: number[]): number[] {
+  const c = comp[e.from];
+  const prev = new Map<number, number>([[e.to, -1]]);
+  const queue = [e.to];
+  for (let q = 0; q < queue.length; q++) {
+    const v = queue[q]!;
+    if (v === e.from) break;
+    for (const out of adj[v]!) {
+      if (comp[out.to] !== c || prev.has(out.to)) continue;
+      prev.set(out.to, v);
+      queue.push(out.to);
+    }
+  }
+  const back: number[] = [];
+  let v: number | undefined = e.from;
+  while (v !== undefined && v !== -1) {
+    back.push(v);
+    if (v === e.to) break;
+    v = prev.get(v);
+  }
+  back.reverse();
+  return [e.from, ...back];
+}
+
+/** Result of {@linkcode checkSpec}. */
+export interface CheckResult {
+  /** The parsed spec (`undefined` when the text is not a YAML mapping). */
+  spec: Spec | undefined;
+  /** Structural and semantic diagnostics, sorted by position. */
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Parse and validate a spec in one go: structural problems and semantic problems are all
+ * reported together. Never throws on bad input.
+ *
+ * @param text The YAML text.
+ * @param file The file name for diagnostics.
+ * @param catalogue The tasks available to the spec (task checks are skipped without it).
+ * @param options What to check.
+ * @returns The spec and every diagnostic.
+ *
+ * @example
+ * ```ts
+ * import { checkSpec } from "@wt/compiler";
+ *
+ * const { diagnostics } = checkSpec("id: w\nworkflow:\n  - id: class\n    task: f\n", "s.yaml");
+ * console.assert(diagnostics[0]?.code === "reserved-id" && diagnostics[0].line === 3);
+ * ```
+ */
+export function checkSpec(
+  text: string,
+  file: string,
+  catalogue?: Catalogue,
+  options: ValidateOptions = {},
+): CheckResult {
+  const parsed = parseSpec(text, file);
+  if (!parsed.spec) return parsed;
+  let semantic: Diagnostic[];
+  try {
+    semantic = validateSpec(parsed.spec, catalogue, options);
+  } catch (err) {
+    semantic = [{
+      severity: "error",
+      message: `internal error while validating: ${
+        err instanceof Error ? err.message : String(err)
+      }`,
+      file,
+      line: 1,
+      col: 1,
+      code: "internal",
+    }];
+  }
+  return {
+    spec: parsed.spec,
+    diagnostics: sortDiagnostics([...parsed.diagnostics, ...semantic]),
+  };
+}
