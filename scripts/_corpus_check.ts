@@ -6,7 +6,8 @@
  * @module
  */
 import { join } from "node:path";
-import type { RegistryEntry } from "@wt/contracts";
+import * as v from "valibot";
+import { type RegistryEntry, RegistryOutput } from "@wt/contracts";
 import { Catalogue, describeResolution } from "../compiler/catalogue.ts";
 import { formatDiagnostic } from "../compiler/diagnostics.ts";
 import { parseSpec } from "../compiler/parse.ts";
@@ -116,7 +117,12 @@ export async function checkCase(
     const spec = parsed.spec;
     const refParams = await readJson(join(dir, "params.json"));
     const refRjsf = await readJson(join(dir, "rjsf.json"));
-    const catalogue = new Catalogue(deriveRegistry(spec, refParams).registry);
+    // The derived registry must be a valid registry output, like one read with `--registry`.
+    const registry = v.parse(
+      RegistryOutput,
+      deriveRegistry(spec, refParams).registry,
+    );
+    const catalogue = new Catalogue(registry);
     const entryFor = (instance: TaskInstance): RegistryEntry => {
       const r = catalogue.resolve(instance.task);
       if (r.kind !== "found") {
