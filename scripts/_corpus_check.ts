@@ -1,6 +1,7 @@
 /**
  * The corpus conformance check: for each case of `../shared/corpus/cases/`, derive a
- * registry from the case, parse its spec, generate `params.json` and `rjsf.json` and
+ * registry from the case, parse and validate its spec against that registry (any error
+ * diagnostic fails the case), generate `params.json` and `rjsf.json` and
  * compare them with the reference files as JSON values.
  *
  * @module
@@ -12,6 +13,7 @@ import { Catalogue, describeResolution } from "../compiler/catalogue.ts";
 import { formatDiagnostic } from "../compiler/diagnostics.ts";
 import { parseSpec } from "../compiler/parse.ts";
 import { generateSchemas } from "../compiler/schemas.ts";
+import { validateSpec } from "../compiler/validate.ts";
 import type { TaskInstance } from "../compiler/spec_model.ts";
 import { deriveRegistry, type JsonObject } from "./_corpus_registry.ts";
 
@@ -123,6 +125,16 @@ export async function checkCase(
       deriveRegistry(spec, refParams).registry,
     );
     const catalogue = new Catalogue(registry);
+    const invalid = validateSpec(spec, catalogue).filter((d) =>
+      d.severity === "error"
+    );
+    if (invalid.length > 0) {
+      return {
+        name,
+        ok: false,
+        problems: invalid.slice(0, 5).map(formatDiagnostic),
+      };
+    }
     const entryFor = (instance: TaskInstance): RegistryEntry => {
       const r = catalogue.resolve(instance.task);
       if (r.kind !== "found") {
