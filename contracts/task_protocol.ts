@@ -13,9 +13,23 @@ export type SkipCondition = (
   input: { values: unknown[] },
 ) => boolean | Promise<boolean>;
 
+/**
+ * The value a skipped task returns instead of its result (`SKIP` in `@wt/task`). It
+ * serialises to `null` (`toJSON()`), so a skipped result in `result.json` reads as `null`.
+ */
+export interface SkipSentinel {
+  /** Always `true`: marks the value as the skip sentinel. */
+  readonly skipped: true;
+  /** JSON form of a skipped result: `null`. */
+  toJSON(): null;
+}
+
 /** Options of {@linkcode TaskProtocol.map} and {@linkcode TaskProtocol.mapvalues}. */
 export interface MapOptions {
-  /** Most calls in flight at once (default: unlimited for async tasks; 1 means in order, one at a time). */
+  /**
+   * Most calls in flight at once (a positive integer or `Infinity`; 1 means in order, one
+   * at a time). The default is the runtime's (`@wt/task` uses 16).
+   */
   concurrency?: number;
 }
 
@@ -46,18 +60,25 @@ export interface TaskProtocol<R = unknown> {
   partial(kwargs: Record<string, unknown>): TaskProtocol<R>;
   /** Run once with the bound arguments plus `kwargs`. */
   call(kwargs?: Record<string, unknown>): Promise<R | unknown>;
-  /** One call per element of `argvalues`, results in input order. */
+  /**
+   * One call per element of `argvalues`, results in input order. When `argvalues` itself
+   * is the skip sentinel and the task's skip conditions hold, resolves to the sentinel.
+   */
   map(
     argnames: string | readonly string[],
     argvalues: unknown,
     options?: MapOptions,
-  ): Promise<unknown[]>;
-  /** One call per `[key, value]` pair, keeping the keys: `[[key, f(value)], …]`. */
+  ): Promise<unknown[] | SkipSentinel>;
+  /**
+   * One call per `[key, value]` pair, keeping the keys: `[[key, f(value)], …]`. When
+   * `argvalues` itself is the skip sentinel and the task's skip conditions hold, resolves
+   * to the sentinel.
+   */
   mapvalues(
     argnames: string | readonly string[],
     argvalues: unknown,
     options?: MapOptions,
-  ): Promise<Array<[unknown, unknown]>>;
+  ): Promise<Array<[unknown, unknown]> | SkipSentinel>;
   /** Check the merged arguments against the task's parameter schema before each call. */
   validate(): TaskProtocol<R>;
   /** Return the skip sentinel instead of calling when any condition holds. */

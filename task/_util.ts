@@ -1,0 +1,33 @@
+/**
+ * Small private helpers of the task runtime.
+ *
+ * @module
+ */
+
+/**
+ * Whether a value is a promise or another thenable.
+ *
+ * @param x Any value.
+ * @returns `true` when `x.then` is a function.
+ */
+export function isThenable(x: unknown): x is PromiseLike<unknown> {
+  return x !== null &&
+    (typeof x === "object" || typeof x === "function") &&
+    typeof (x as { then?: unknown }).then === "function";
+}
+
+/**
+ * A short description of a value's type for error messages.
+ *
+ * @param x Any value.
+ * @returns `null`, `array`, `SKIP` or the `typeof` name.
+ */
+export function typeName(x: unknown): string {
+  if (x === null) return "null";
+  if (Array.isArray(x)) return `an array of length ${x.length}`;
+  if (
+    typeof x === "object" &&
+    (x as { [k: symbol]: unknown })[Symbol.for("wt.task.skip")] === true
+  ) return "the SKIP sentinel";
+  return typeof x;
+}
