@@ -1,6 +1,8 @@
 /**
  * `@wt/compiler`: turns a declarative `spec.yaml` into a compiled Deno workflow. This module
- * exports the library API (spec parsing, validation, the task catalogue, diagnostics).
+ * exports the library API (spec parsing, validation, the task catalogue, diagnostics, form
+ * schemas) and, when run as the main module (`deno run jsr:@wt/compiler …`), the
+ * `wt-compiler` CLI.
  *
  * @example
  * ```ts
@@ -12,6 +14,8 @@
  *
  * @module
  */
+import { runCli } from "./cli.ts";
+
 export * from "./spec_model.ts";
 export * from "./diagnostics.ts";
 export * from "./parse.ts";
@@ -19,3 +23,14 @@ export * from "./catalogue.ts";
 export * from "./expressions.ts";
 export * from "./ids.ts";
 export * from "./validate.ts";
+export * from "./load_catalogue.ts";
+export {
+  type GeneratedSchemas,
+  generateSchemas,
+  SchemaOverrideError,
+} from "./schemas.ts";
+export { runCli } from "./cli.ts";
+
+if (import.meta.main) {
+  Deno.exit(await runCli(Deno.args));
+}

@@ -1,0 +1,306 @@
+/**
+ * The `wt-compiler` command line: `check` validates a spec, `schema` prints its generated form
+ * schemas. Exit codes: 0 ok, 1 spec/catalogue errors, 2 usage errors.
+ *
+ * Subcommands are added by functions of type {@linkcode SubcommandInstaller}; add one to
+ * {@linkcode SUBCOMMANDS} to extend the CLI.
+ *
+ * @module
+ */
+import { Command, CommanderError, Option } from "@commander-js/extra-typings";
+import type { RegistryOutput } from "@wt/contracts";
+import type { Catalogue } from "./catalogue.ts";
+import { type Diagnostic, formatDiagnostic, hasErrors } from "./diagnostics.ts";
+import { CatalogueLoadError, loadCatalogue } from "./load_catalogue.ts";
+import { generateSchemas } from "./schemas.ts";
+import type { Spec } from "./spec_model.ts";
+import { checkSpec } from "./validate.ts";
+
+/** Exit code: success. */
+export const EXIT_OK = 0;
+/** Exit code: the spec is invalid, or the catalogue could not be loaded. */
+export const EXIT_INVALID = 1;
+/** Exit code: bad command line (unknown option, missing argument, unreadable spec file). */
+export const EXIT_USAGE = 2;
+
+/** Where the CLI reads files and writes output; replaceable in tests. */
+export interface CliIO {
+  /** Write to standard output. */
+  stdout: (text: string) => void;
+  /** Write to standard error. */
+  stderr: (text: string) => void;
+  /** Read a text file. */
+  readTextFile: (path: string) => Promise<string>;
+  /** Task discovery, when available (used when no `--registry` is given). */
+  discover?: ((spec: Spec) => Promise<RegistryOutput>) | undefined;
+}
+
+/** State shared by subcommands while the CLI runs. */
+export interface CliContext {
+  /** I/O. */
+  io: CliIO;
+  /** The exit code to return; subcommands set it. */
+  exitCode: number;
+}
+
+/** A function that adds one subcommand (with its action) to the program. */
+export type SubcommandInstaller = (program: Command, ctx: CliContext) => void;
+
+const encoder = new TextEncoder();
+
+/** I/O on the real process (stdout, stderr, file system). */
+export const denoIO: CliIO = {
+  stdout: (text) => {
+    Deno.stdout.writeSync(encoder.encode(text));
+  },
+  stderr: (text) => {
+    Deno.stderr.writeSync(encoder.encode(text));
+  },
+  readTextFile: (path) => Deno.readTextFile(path),
+};
+
+class UsageError extends Error {}
+
+/**
+ * Read a spec file, parse, load the catalogue and validate. Prints nothing.
+ *
+ * @returns the check result, or an exit code when the spec file or catalogue failed.
+ */
+async function loadAndCheck(
+  file: string,
+  registry: string | undefined,
+  ctx: CliContext,
+): Promise<
+  | { spec: Spec | undefined; diagnostics: Diagnostic[]; catalogue?: Catalogue }
+  | { failure: string; code: number }
+> {
+  let text: string;
+  try {
+    text = await ctx.io.readTextFile(file);
+  } catch (err) {
+    throw new UsageError(
+      `cannot read spec file ${file}: ${
+        err instanceof Error ? err.message : String(err)
+      }`,
+    );
+  }
+  const structural = checkSpec(text, file);
+  if (!structural.spec) return structural;
+  let catalogue: Catalogue;
+  try {
+    catalogue = await loadCatalogue(structural.spec, {
+      registry,
+      discover: ctx.io.discover,
+    });
+  } catch (err) {
+    if (err instanceof CatalogueLoadError) {
+      // Still report what can be checked without tasks.
+      const printed = structural.diagnostics.map(formatDiagnostic);
+      return {
+        failure: [...printed, `error: ${err.message}`].join("\n"),
+        code: EXIT_INVALID,
+      };
+    }
+    throw err;
+  }
+  return { ...checkSpec(text, file, catalogue), catalogue };
+}
+
+function printDiagnostics(diagnostics: Diagnostic[], io: CliIO): void {
+  if (diagnostics.length === 0) return;
+  io.stderr(diagnostics.map(formatDiagnostic).join("\n") + "\n");
+}
+
+function summary(diagnostics: Diagnostic[]): string {
+  const e = diagnostics.filter((d) => d.severity === "error").length;
+  const w = diagnostics.length - e;
+  return `${e} error(s), ${w} warning(s)`;
+}
+
+/** `check <spec.yaml> [--registry FILE] [--json]`. */
+export const checkCommand: SubcommandInstaller = (program, ctx) => {
+  program
+    .command("check")
+    .description(
+      "validate a spec without writing anything; exit 0 when valid, 1 when invalid",
+    )
+    .argument("<spec>", "the spec.yaml file")
+    .option(
+      "--registry <file>",
+      "pre-computed RegistryOutput JSON (skips discovery)",
+    )
+    .option("--json", "print diagnostics as JSON on stdout")
+    .action(async (file, opts) => {
+      const r = await loadAndCheck(file, opts.registry, ctx);
+      if ("failure" in r) {
+        if (opts.json) {
+          ctx.io.stdout(
+            JSON.stringify(
+              { valid: false, error: r.failure, diagnostics: [] },
+              null,
+              2,
+            ) +
+              "\n",
+          );
+        } else ctx.io.stderr(r.failure + "\n");
+        ctx.exitCode = r.code;
+        return;
+      }
+      const valid = !hasErrors(r.diagnostics);
+      if (opts.json) {
+        ctx.io.stdout(
+          JSON.stringify({ valid, diagnostics: r.diagnostics }, null, 2) + "\n",
+        );
+      } else {
+        printDiagnostics(r.diagnostics, ctx.io);
+        ctx.io.stderr(
+          `${file}: ${valid ? "valid" : "invalid"} (${
+            summary(r.diagnostics)
+          })\n`,
+        );
+      }
+      ctx.exitCode = valid ? EXIT_OK : EXIT_INVALID;
+    });
+};
+
+/** `schema <spec.yaml> --registry FILE --format params|rjsf`. */
+export const schemaCommand: SubcommandInstaller = (program, ctx) => {
+  program
+    .command("schema")
+    .description(
+      "print the generated form schema (params.json or rjsf.json) of a spec on stdout",
+    )
+    .argument("<spec>", "the spec.yaml file")
+    .option(
+      "--registry <file>",
+      "pre-computed RegistryOutput JSON (skips discovery)",
+    )
+    .addOption(
+      new Option("--format <format>", "which schema to print")
+        .choices(["params", "rjsf"] as const)
+        .makeOptionMandatory(),
+    )
+    .action(async (file, opts) => {
+      const r = await loadAndCheck(file, opts.registry, ctx);
+      if ("failure" in r) {
+        ctx.io.stderr(r.failure + "\n");
+        ctx.exitCode = r.code;
+        return;
+      }
+      printDiagnostics(r.diagnostics, ctx.io);
+      if (!r.spec || !r.catalogue || hasErrors(r.diagnostics)) {
+        ctx.io.stderr(`${file}: invalid (${summary(r.diagnostics)})\n`);
+        ctx.exitCode = EXIT_INVALID;
+        return;
+      }
+      const catalogue = r.catalogue;
+      let schemas;
+      try {
+        schemas = generateSchemas(r.spec, (instance) => {
+          const res = catalogue.resolve(instance.task);
+          if (res.kind !== "found") {
+            throw new Error(`task ${instance.task} did not resolve`);
+          }
+          return res.entry;
+        });
+      } catch (err) {
+        ctx.io.stderr(
+          `error: cannot generate schemas for ${file}: ${
+            err instanceof Error ? err.message : String(err)
+          }\n`,
+        );
+        ctx.exitCode = EXIT_INVALID;
+        return;
+      }
+      const out = opts.format === "params" ? schemas.params : schemas.rjsf;
+      ctx.io.stdout(JSON.stringify(out, null, 2) + "\n");
+      ctx.exitCode = EXIT_OK;
+    });
+};
+
+/** The subcommands of `wt-compiler`, in help order. */
+export const SUBCOMMANDS: SubcommandInstaller[] = [checkCommand, schemaCommand];
+
+/**
+ * Build the `wt-compiler` program (without running it).
+ *
+ * @param ctx Shared state: I/O and the exit code.
+ * @param installers Subcommands to add (default {@linkcode SUBCOMMANDS}).
+ * @returns The commander program; errors throw instead of exiting.
+ *
+ * @example
+ * ```ts
+ * import { buildProgram, denoIO } from "./cli.ts";
+ *
+ * const program = buildProgram({ io: denoIO, exitCode: 0 });
+ * console.assert(program.commands.some((c) => c.name() === "check"));
+ * ```
+ */
+export function buildProgram(
+  ctx: CliContext,
+  installers: readonly SubcommandInstaller[] = SUBCOMMANDS,
+): Command {
+  const program = new Command()
+    .name("wt-compiler")
+    .description(
+      "compile a wt workflow spec (spec.yaml) into a standalone Deno workspace",
+    )
+    .exitOverride()
+    .showHelpAfterError("(run with --help for usage)")
+    .configureOutput({
+      writeOut: (s) => ctx.io.stdout(s),
+      writeErr: (s) => ctx.io.stderr(s),
+    });
+  for (const install of installers) install(program, ctx);
+  return program;
+}
+
+/**
+ * Run the `wt-compiler` CLI.
+ *
+ * @param args Command-line arguments (without the program name).
+ * @param io Where to read and write (default: the real process).
+ * @returns The exit code: 0 ok, 1 invalid spec or catalogue error, 2 usage error.
+ *
+ * @example
+ * ```ts
+ * import { runCli } from "./cli.ts";
+ *
+ * let err = "";
+ * const code = await runCli(["check"], {
+ *   stdout: () => {},
+ *   stderr: (s) => { err += s; },
+ *   readTextFile: () => Promise.reject(new Error("no files")),
+ * });
+ * console.assert(code === 2 && err.includes("missing required argument"));
+ * ```
+ */
+export async function runCli(
+  args: readonly string[],
+  io: CliIO = denoIO,
+): Promise<number> {
+  const ctx: CliContext = { io, exitCode: EXIT_OK };
+  const program = buildProgram(ctx);
+  if (args.length === 0) {
+    io.stderr(program.helpInformation());
+    return EXIT_USAGE;
+  }
+  try {
+    await program.parseAsync([...args], { from: "user" });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    if (err instanceof UsageError) {
+      io.stderr(`error: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    io.stderr(
+      `internal error: ${
+        err instanceof Error ? err.stack ?? err.message : String(err)
+      }\n`,
+    );
+    return EXIT_INVALID;
+  }
+  return ctx.exitCode;
+}
