@@ -1,0 +1,307 @@
+import assert from "node:assert/strict";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { discover, DiscoveryError, type DiscoveryPhase } from "./discovery.ts";
+import { isPinned, planDiscovery } from "./_discovery_plan.ts";
+import type { Requirement } from "./spec_model.ts";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const REPO = dirname(HERE);
+const FIXTURES = join(HERE, "testdata", "discovery");
+const pos = { line: 3, col: 5 };
+
+function lib(name: string): Requirement {
+  return { name: `@wt-test/${name}`, path: `libs/${name}`, pos };
+}
+
+async function expectDiscoveryError(
+  promise: Promise<unknown>,
+): Promise<DiscoveryError> {
+  try {
+    await promise;
+  } catch (e) {
+    assert.ok(e instanceof DiscoveryError, `expected DiscoveryError, got ${e}`);
+    return e;
+  }
+  assert.fail("discovery should have failed");
+}
+
+const base = { specDir: FIXTURES, link: REPO, noCache: true } as const;
+
+Deno.test("discover: a path library resolved against a linked checkout", async () => {
+  const phases: DiscoveryPhase[] = [];
+  const out = await discover([lib("tiny")], {
+    ...base,
+    onPhase: (p) => phases.push(p),
+  });
+  assert.deepEqual(Object.keys(out.entries).sort(), [
+    "@wt-test/tiny.count",
+    "@wt-test/tiny.shout",
+  ]);
+  const shout = out.entries["@wt-test/tiny.shout"]!;
+  assert.equal(shout.public_module_path, "@wt-test/tiny");
+  assert.equal(shout.function_name, "shout");
+  assert.equal(shout.metadata.title, "Shout");
+  assert.deepEqual(shout.metadata.tags, ["text"]);
+  assert.deepEqual(shout.parameters, ["word"]);
+  assert.deepEqual(phases, ["prepare", "resolve", "sandbox", "done"]);
+});
+
+Deno.test("discover: the example library and several requirements at once", async () => {
+  const out = await discover([
+    {
+      name: "@wt-examples/custom-tasks",
+      path: "../../../examples/custom-tasks",
+      pos,
+    },
+    lib("tiny"),
+  ], base);
+  assert.ok(out.entries["@wt-examples/custom-tasks.add"], "add discovered");
+  assert.ok(out.entries["@wt-test/tiny.count"], "count discovered");
+});
+
+Deno.test("discover: a library's own deno.json imports are honoured", async () => {
+  const out = await discover([lib("scoped")], base);
+  assert.deepEqual(Object.keys(out.entries), ["@wt-test/scoped.excite"]);
+});
+
+Deno.test("discover: output printed by a library at import time is tolerated", async () => {
+  const out = await discover([lib("chatty")], base);
+  assert.deepEqual(Object.keys(out.entries), ["@wt-test/chatty.noop"]);
+});
+
+Deno.test("discover: cache hit on the second call, miss after a change", async () => {
+  const cacheDir = await Deno.makeTempDir({ prefix: "wt-discovery-cache-" });
+  const specDir = await Deno.makeTempDir({ prefix: "wt-discovery-spec-" });
+  try {
+    // A private copy of the tiny library, so the test can change it.
+    const copy = join(specDir, "tiny");
+    await Deno.mkdir(copy);
+    for (const f of ["deno.json", "mod.ts", "_helper.ts"]) {
+      await Deno.copyFile(join(FIXTURES, "libs", "tiny", f), join(copy, f));
+    }
+    const req: Requirement = { name: "@wt-test/tiny", path: "tiny", pos };
+    const options = { specDir, link: REPO, cacheDir };
+
+    const first: DiscoveryPhase[] = [];
+    const out1 = await discover([req], {
+      ...options,
+      onPhase: (p) => first.push(p),
+    });
+    assert.ok(first.includes("sandbox"), "first call runs the sandbox");
+    const files = [...Deno.readDirSync(cacheDir)].map((e) => e.name);
+    assert.equal(files.length, 1);
+    assert.match(files[0]!, /^[0-9a-f]{64}\.json$/);
+
+    const second: DiscoveryPhase[] = [];
+    const out2 = await discover([req], {
+      ...options,
+      onPhase: (p) => second.push(p),
+    });
+    assert.deepEqual(
+      second,
+      ["prepare", "cached"],
+      "second call is a cache hit",
+    );
+    assert.deepEqual(out2, out1);
+
+    // Changing the library's code changes the key.
+    await Deno.writeTextFile(
+      join(copy, "mod.ts"),
+      (await Deno.readTextFile(join(copy, "mod.ts"))) +
+        "\nexport const whisper = register({ params: v.object({ w: v.string() }) }, ({ w }) => w);\n",
+    );
+    const third: DiscoveryPhase[] = [];
+    const out3 = await discover([req], {
+      ...options,
+      onPhase: (p) => third.push(p),
+    });
+    assert.ok(
+      third.includes("sandbox"),
+      "a changed library is discovered again",
+    );
+    assert.ok(out3.entries["@wt-test/tiny.whisper"]);
+
+    // A corrupt entry is a miss, not an error.
+    for (const e of Deno.readDirSync(cacheDir)) {
+      await Deno.writeTextFile(join(cacheDir, e.name), "{not json");
+    }
+    const fourth: DiscoveryPhase[] = [];
+    const out4 = await discover([req], {
+      ...options,
+      onPhase: (p) => fourth.push(p),
+    });
+    assert.ok(fourth.includes("sandbox"));
+    assert.deepEqual(out4, out3);
+  } finally {
+    await Deno.remove(cacheDir, { recursive: true });
+    await Deno.remove(specDir, { recursive: true });
+  }
+});
+
+Deno.test("discover: the sandbox denies every permission a hostile library tries", async (t) => {
+  const cases: Array<[string, string, RegExp]> = [
+    ["hostile_read", "read", /\/etc\/hostname/],
+    ["hostile_node_fs", "read", /\/etc\/passwd/],
+    ["hostile_env", "env", /HOME/],
+    ["hostile_net", "net", /127\.0\.0\.1:9/],
+    ["hostile_fetch", "net", /127\.0\.0\.1:8080/],
+    ["hostile_run", "run", /"sh"/],
+    ["hostile_write", "write", /pwned\.txt/],
+    ["hostile_ffi", "ffi", /libc/],
+    ["hostile_sys", "sys", /hostname/],
+    ["hostile_import", "import", /deno\.land/],
+  ];
+  for (const [name, permission, target] of cases) {
+    await t.step(`${name} → ${permission} denied`, async () => {
+      const err = await expectDiscoveryError(discover([lib(name)], base));
+      assert.equal(err.kind, "permission");
+      assert.equal(err.permission, permission);
+      assert.equal(err.module, `@wt-test/${name}`);
+      assert.match(err.message, new RegExp(`"@wt-test/${name}"`));
+      assert.match(err.message, new RegExp(`${permission} access`));
+      assert.match(err.message, target);
+      assert.match(err.message, /Fix:/);
+    });
+  }
+  await t.step("the hostile write left no file behind", async () => {
+    await assert.rejects(
+      Deno.stat(join(FIXTURES, "libs", "hostile_write", "pwned.txt")),
+      Deno.errors.NotFound,
+    );
+  });
+  await t.step(
+    "a denial is attributed to the right module among several",
+    async () => {
+      const err = await expectDiscoveryError(
+        discover([lib("tiny"), lib("hostile_env")], base),
+      );
+      assert.equal(err.permission, "env");
+      assert.equal(err.module, "@wt-test/hostile_env");
+    },
+  );
+});
+
+Deno.test("discover: a library that throws at import names the module and the error", async () => {
+  const err = await expectDiscoveryError(discover([lib("throws")], base));
+  assert.equal(err.kind, "import");
+  assert.equal(err.module, "@wt-test/throws");
+  assert.match(err.message, /"@wt-test\/throws"/);
+  assert.match(err.message, /this library is broken at import/);
+});
+
+Deno.test("discover: a library that never finishes importing hits the timeout", async () => {
+  const started = performance.now();
+  const err = await expectDiscoveryError(
+    discover([lib("loops")], { ...base, timeoutMs: 2_000 }),
+  );
+  assert.equal(err.kind, "timeout");
+  assert.match(err.message, /timed out after 2000 ms/);
+  assert.match(err.message, /"@wt-test\/loops"/);
+  assert.ok(performance.now() - started < 20_000, "killed promptly");
+});
+
+Deno.test("discover: a library that allocates without bound hits the memory cap", async () => {
+  const err = await expectDiscoveryError(
+    discover([lib("hog")], { ...base, memoryMb: 64 }),
+  );
+  assert.equal(err.kind, "memory");
+  assert.match(err.message, /out of memory \(cap 64 MiB\)/);
+});
+
+Deno.test("discover: a registry CLI printing garbage with exit 0 is rejected", async (t) => {
+  for (const cli of ["junk_cli.ts", "wrong_cli.ts"]) {
+    await t.step(cli, async () => {
+      const err = await expectDiscoveryError(
+        discover([lib("tiny")], { ...base, registryCli: join(FIXTURES, cli) }),
+      );
+      assert.equal(err.kind, "output");
+      assert.match(err.message, /not a valid RegistryOutput/);
+    });
+  }
+});
+
+Deno.test("discover: requirements that cannot be installed are refused up front", async (t) => {
+  await t.step("conda channel", async () => {
+    const err = await expectDiscoveryError(discover([
+      {
+        name: "ecoscope-workflows-ext-ecoscope",
+        channel: "conda-forge",
+        version: "1.0",
+        pos,
+      },
+    ], base));
+    assert.equal(err.kind, "unsupported");
+    assert.equal(err.module, "ecoscope-workflows-ext-ecoscope");
+    assert.match(err.message, /conda/);
+    assert.match(err.message, /--registry FILE/);
+  });
+  await t.step("missing path", async () => {
+    const err = await expectDiscoveryError(
+      discover([{ name: "@x/missing", path: "libs/nope", pos }], base),
+    );
+    assert.equal(err.kind, "config");
+    assert.match(err.message, /libs\/nope does not exist/);
+  });
+  await t.step("link that is not a wt checkout", async () => {
+    const err = await expectDiscoveryError(
+      discover([lib("tiny")], { ...base, link: FIXTURES }),
+    );
+    assert.equal(err.kind, "config");
+    assert.match(err.message, /--link/);
+  });
+});
+
+Deno.test("planDiscovery: import map and read access", async (t) => {
+  await t.step("linked checkout and a path library", async () => {
+    const plan = await planDiscovery([lib("scoped")], {
+      specDir: FIXTURES,
+      link: REPO,
+      wtVersion: "0.1.0",
+    });
+    const url = (p: string) => new URL(`file://${p}`).href;
+    assert.equal(
+      plan.config.imports["@wt-test/scoped"],
+      url(join(FIXTURES, "libs/scoped/mod.ts")),
+    );
+    assert.equal(
+      plan.config.imports["@wt-test/scoped/extra"],
+      url(join(FIXTURES, "libs/scoped/extra.ts")),
+    );
+    assert.equal(
+      plan.config.imports["@wt/registry"],
+      url(join(REPO, "registry/mod.ts")),
+    );
+    assert.equal(
+      plan.config.imports["@wt/registry/cli"],
+      url(join(REPO, "registry/cli.ts")),
+    );
+    assert.match(plan.config.imports["valibot"]!, /^npm:valibot@/);
+    assert.equal(
+      plan.config.scopes[url(join(FIXTURES, "libs/scoped/"))]?.["shouty"],
+      url(join(FIXTURES, "libs/scoped/vendor/shouty.ts")),
+    );
+    assert.equal(plan.cliModule, join(REPO, "registry", "cli.ts"));
+    assert.ok(plan.readPaths.includes(join(FIXTURES, "libs", "scoped")));
+    assert.ok(plan.readPaths.includes(join(REPO, "registry")));
+    assert.ok(!plan.readPaths.includes(REPO), "not the whole checkout");
+    assert.equal(plan.usesJsr, false);
+    assert.ok(isPinned(plan.config));
+  });
+  await t.step("published packages without link", async () => {
+    const plan = await planDiscovery([
+      { name: "@acme/tasks", version: "1.2.3", registry: "jsr", pos },
+      { name: "acme-npm-tasks", version: "^2.0.0", registry: "npm", pos },
+    ], { specDir: FIXTURES, wtVersion: "0.1.0" });
+    assert.equal(plan.config.imports["@acme/tasks"], "jsr:@acme/tasks@1.2.3");
+    assert.equal(
+      plan.config.imports["acme-npm-tasks"],
+      "npm:acme-npm-tasks@^2.0.0",
+    );
+    assert.equal(plan.config.imports["@wt/registry"], "jsr:@wt/registry@0.1.0");
+    assert.equal(plan.cliModule, "jsr:@wt/registry@0.1.0/cli");
+    assert.deepEqual(plan.packages, ["@acme/tasks", "acme-npm-tasks"]);
+    assert.equal(plan.usesJsr, true);
+    assert.equal(isPinned(plan.config), false, "a range is not pinned");
+  });
+});

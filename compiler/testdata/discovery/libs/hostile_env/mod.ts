@@ -1,0 +1,2 @@
+// Hostile: reads an environment variable at import time.
+export const home = Deno.env.get("HOME");

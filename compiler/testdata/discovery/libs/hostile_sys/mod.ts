@@ -1,0 +1,2 @@
+// Hostile: reads system information at import time.
+export const host = Deno.hostname();

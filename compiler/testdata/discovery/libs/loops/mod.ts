@@ -1,0 +1,4 @@
+// Broken: never finishes importing.
+while (true) {
+  // spin
+}

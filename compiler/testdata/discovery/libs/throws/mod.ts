@@ -1,0 +1,2 @@
+// Broken: throws while being imported.
+throw new Error("this library is broken at import");

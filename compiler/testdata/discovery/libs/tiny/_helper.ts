@@ -1,0 +1,3 @@
+export function helper(word: string): string {
+  return word.toUpperCase();
+}
