@@ -31,6 +31,17 @@ import {
 import { taskInfo } from "./register.ts";
 import { ModuleImportError, RegistrationError } from "./errors.ts";
 import { defaultTitle } from "./title.ts";
+import { importTarget, publicModulePath } from "./_specifier.ts";
+
+export type {
+  RegistryEntry,
+  RegistryEntryInput,
+  RegistryMetadata,
+  RegistryMetadataInput,
+  RegistryOutput,
+  RegistryOutputInput,
+} from "@wt/contracts";
+export { REGISTRY_OUTPUT_VERSION } from "@wt/contracts";
 
 /** Options of {@linkcode collectRegistry}. */
 export interface CollectOptions {
@@ -41,115 +52,6 @@ export interface CollectOptions {
    * A path or a `file:` URL.
    */
   cwd?: string;
-}
-
-/** Whether a specifier is a file path (or `file:` URL) rather than a package specifier. */
-function isPath(specifier: string): boolean {
-  return specifier.startsWith("./") || specifier.startsWith("../") ||
-    specifier.startsWith("/") || specifier.startsWith("file:") ||
-    specifier === "." || specifier === ".." ||
-    /^[A-Za-z]:[\\/]/.test(specifier) || specifier.startsWith(".\\") ||
-    specifier.startsWith("..\\");
-}
-
-function toDirUrl(dir: string): URL {
-  if (dir.startsWith("file:")) {
-    return new URL(dir.endsWith("/") ? dir : dir + "/");
-  }
-  let p = dir.replaceAll("\\", "/");
-  if (/^[A-Za-z]:\//.test(p)) p = "/" + p;
-  return new URL("file://" + encodeURI(p.endsWith("/") ? p : p + "/"));
-}
-
-function workingDir(cwd: string | undefined, specifier: string): URL {
-  if (cwd !== undefined) return toDirUrl(cwd);
-  try {
-    return toDirUrl(Deno.cwd());
-  } catch (e) {
-    throw new ModuleImportError(
-      specifier,
-      new Error(
-        `cannot resolve a relative path without access to the working directory ` +
-          `(${
-            e instanceof Error ? e.message : String(e)
-          }); pass an absolute path`,
-      ),
-    );
-  }
-}
-
-/** The URL to import for a specifier: file URL for paths, the specifier otherwise. */
-function importTarget(specifier: string, cwd: string | undefined): string {
-  if (!isPath(specifier)) return specifier;
-  if (specifier.startsWith("file:")) return new URL(specifier).href;
-  if (specifier.startsWith("/") || /^[A-Za-z]:[\\/]/.test(specifier)) {
-    const p = specifier.replaceAll("\\", "/");
-    return new URL("file://" + encodeURI(/^[A-Za-z]:/.test(p) ? "/" + p : p))
-      .href;
-  }
-  return new URL(
-    encodeURI(specifier.replaceAll("\\", "/")),
-    workingDir(cwd, specifier),
-  ).href;
-}
-
-async function readConfig(
-  dir: URL,
-): Promise<Record<string, unknown> | undefined> {
-  for (const file of ["deno.json", "deno.jsonc"]) {
-    let text: string;
-    try {
-      text = await Deno.readTextFile(new URL(file, dir));
-    } catch {
-      continue;
-    }
-    try {
-      const body = file.endsWith("c")
-        ? text.replace(/^\s*\/\/.*$/gm, "").replace(/\/\*[\s\S]*?\*\//g, "")
-        : text;
-      const parsed = JSON.parse(body);
-      return typeof parsed === "object" && parsed !== null ? parsed : {};
-    } catch {
-      return {};
-    }
-  }
-  return undefined;
-}
-
-/**
- * The public module path of a path specifier: the package name (plus subpath) when the
- * nearest `deno.json` names a package that exports this file, the path as given otherwise.
- */
-async function publicModulePath(
-  specifier: string,
-  target: string,
-): Promise<string> {
-  if (!isPath(specifier)) return specifier;
-  const file = new URL(target);
-  let dir = new URL(".", file);
-  for (let depth = 0; depth < 64; depth++) {
-    const config = await readConfig(dir);
-    if (config !== undefined) {
-      const name = config["name"];
-      if (typeof name !== "string" || name === "") return specifier;
-      const raw = config["exports"];
-      const exports: Record<string, unknown> = typeof raw === "string"
-        ? { ".": raw }
-        : raw && typeof raw === "object"
-        ? raw as Record<string, unknown>
-        : {};
-      for (const [key, path] of Object.entries(exports)) {
-        if (typeof path !== "string") continue;
-        if (new URL(path, dir).href !== file.href) continue;
-        return key === "." ? name : `${name}/${key.replace(/^\.\//, "")}`;
-      }
-      return specifier;
-    }
-    const parent = new URL("..", dir);
-    if (parent.href === dir.href) break;
-    dir = parent;
-  }
-  return specifier;
 }
 
 function entryFor(
@@ -275,7 +177,11 @@ export interface CliArgs {
 
 /** A command-line usage mistake (exit code 2). */
 export class UsageError extends Error {
-  /** @param message What is wrong with the arguments. */
+  /**
+   * Create a usage error.
+   *
+   * @param message What is wrong with the arguments.
+   */
   constructor(message: string) {
     super(message);
     this.name = "UsageError";

@@ -26,3 +26,14 @@ export * from "./register.ts";
 export * from "./hidden.ts";
 export * from "./errors.ts";
 export * from "./title.ts";
+/** Types from valibot and `@wt/contracts` that this package's API is declared with. */
+export type {
+  BaseIssue,
+  BaseMetadata,
+  BaseSchema,
+  GenericSchema,
+  InferInput,
+  InferOutput,
+  MetadataAction,
+} from "valibot";
+export type { RegistryMetadata, RegistryMetadataInput } from "@wt/contracts";

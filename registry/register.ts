@@ -219,7 +219,9 @@ export function register<TParams extends ParamsSchema, R>(
       `register(): task ${name}: invalid metadata: ${problems}`,
     );
   }
-  const metadata = meta.output;
+  const metadata = Object.fromEntries(
+    Object.entries(meta.output).filter(([, value]) => value !== undefined),
+  ) as RegistryMetadata;
   if (metadata.deprecation_message !== undefined && !metadata.deprecated) {
     throw new RegistrationError(
       `register(): task ${name}: 'deprecation_message' is given but 'deprecated' is not ` +

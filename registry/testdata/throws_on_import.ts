@@ -1,0 +1,2 @@
+// Fixture: a task module that throws while it is imported.
+throw new Error("boom while importing the fixture");
