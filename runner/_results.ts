@@ -1,0 +1,40 @@
+/**
+ * Writing a failure `result.json` for runs whose workflow never wrote one.
+ *
+ * @module
+ */
+import { resultLocation } from "@wt/invokers";
+import type { ResponseModel } from "@wt/contracts";
+import { dirname } from "node:path";
+
+/**
+ * Write `{result: null, error, trace: null}` to the `result.json` of a `file://` results
+ * URL unless one exists already. Other schemes are reported and skipped.
+ *
+ * @param resultsUrl The run's results folder URL.
+ * @param error The error message.
+ * @param log Where problems are reported.
+ */
+export async function writeFailureResult(
+  resultsUrl: string,
+  error: string,
+  log: (message: string) => void,
+): Promise<void> {
+  try {
+    const loc = resultLocation(resultsUrl);
+    if (loc.kind !== "file") {
+      log(
+        `cannot record the failure in ${resultsUrl}: only file:// results folders are written by the runner`,
+      );
+      return;
+    }
+    await Deno.mkdir(dirname(loc.path), { recursive: true });
+    const body: ResponseModel = { result: null, error, trace: null };
+    await Deno.writeTextFile(loc.path, JSON.stringify(body), {
+      createNew: true,
+    });
+  } catch (e) {
+    if (e instanceof Deno.errors.AlreadyExists) return;
+    log(`cannot write the failure result.json at ${resultsUrl}: ${e}`);
+  }
+}

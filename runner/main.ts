@@ -1,0 +1,154 @@
+/**
+ * The runner's command line: `deno task runner --port P --workflows DIR --data DIR`.
+ *
+ * Options: `--port` (default 8000; `0` picks a free port), `--hostname` (default
+ * `127.0.0.1`), `--workflows` (folder of compiled workflow workspaces), `--data` (run store,
+ * logs, results), `--concurrency` (default 2), `--max-body-bytes` (default 1 MiB),
+ * `--timeout` (default run timeout, seconds), `--trace-file` (JSON-lines spans),
+ * `--deno` (the `deno` that runs workflow CLIs). `WT_RUNNER_TOKEN` turns on bearer-token
+ * authentication for everything except `GET /`.
+ *
+ * Once listening it prints one JSON line to stdout:
+ * `{"event":"listening","hostname":…,"port":…,"url":…}`. SIGINT/SIGTERM stop it
+ * gracefully (runs in flight are stopped and recorded `interrupted`; queued runs stay queued).
+ *
+ * @example
+ * ```sh
+ * WT_RUNNER_TOKEN=s3cret deno task runner --port 8000 --workflows ./workflows --data ./data
+ * ```
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { join, resolve } from "node:path";
+import { createApp, DEFAULT_MAX_BODY_BYTES } from "./app.ts";
+import { RunStore } from "./store.ts";
+import { WorkflowRegistry } from "./workflows.ts";
+import { localInvokerFactory } from "./invoker_factory.ts";
+import { createTracing, type RunnerTracing } from "./tracing.ts";
+
+const USAGE =
+  `usage: deno task runner --workflows DIR --data DIR [--port 8000] [--hostname 127.0.0.1]
+       [--concurrency 2] [--max-body-bytes ${DEFAULT_MAX_BODY_BYTES}] [--timeout SECONDS]
+       [--trace-file FILE] [--deno PATH]
+env:   WT_RUNNER_TOKEN  bearer token required by every request except GET /`;
+
+function fail(message: string): never {
+  console.error(`wt-runner: ${message}\n${USAGE}`);
+  Deno.exit(2);
+}
+
+function positive(name: string, text: string | undefined, integer: boolean) {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    fail(
+      `--${name} must be a positive ${
+        integer ? "integer" : "number"
+      }, got '${text}'`,
+    );
+  }
+  return n;
+}
+
+async function main(argv: string[]): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: "string", default: "8000" },
+        hostname: { type: "string", default: "127.0.0.1" },
+        workflows: { type: "string" },
+        data: { type: "string" },
+        concurrency: { type: "string" },
+        "max-body-bytes": { type: "string" },
+        timeout: { type: "string" },
+        "trace-file": { type: "string" },
+        deno: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  if (!values.workflows) fail("--workflows DIR is required");
+  if (!values.data) fail("--data DIR is required");
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    fail(`--port must be 0–65535, got '${values.port}'`);
+  }
+  const dataDir = resolve(values.data);
+  await Deno.mkdir(join(dataDir, "runs"), { recursive: true });
+  let workflows: WorkflowRegistry;
+  try {
+    workflows = await WorkflowRegistry.fromDirectory(resolve(values.workflows));
+  } catch (e) {
+    fail(
+      `cannot load workflows from ${values.workflows}: ${(e as Error).message}`,
+    );
+  }
+  const store = new RunStore(join(dataDir, "runs.db"));
+  const tracing: RunnerTracing | undefined = values["trace-file"]
+    ? createTracing({ traceFile: resolve(values["trace-file"]) })
+    : undefined;
+  const token = Deno.env.get("WT_RUNNER_TOKEN") || undefined;
+  const runner = createApp({
+    store,
+    workflows,
+    invokerFactory: localInvokerFactory({ denoPath: values.deno ?? "deno" }),
+    dataDir,
+    token,
+    maxBodyBytes: positive("max-body-bytes", values["max-body-bytes"], true),
+    concurrency: positive("concurrency", values.concurrency, true),
+    defaultTimeout: positive("timeout", values.timeout, false),
+    tracing,
+    denoPath: values.deno ?? "deno",
+  });
+  const { interrupted, requeued } = runner.recovered;
+  if (interrupted.length || requeued.length) {
+    console.error(
+      `wt-runner: recovered ${interrupted.length} interrupted run(s) (marked failed) and re-queued ${requeued.length}`,
+    );
+  }
+  const server = Deno.serve({
+    port,
+    hostname: values.hostname,
+    onListen: (addr) => {
+      const url = `http://${addr.hostname}:${addr.port}/`;
+      console.log(JSON.stringify({
+        event: "listening",
+        hostname: addr.hostname,
+        port: addr.port,
+        url,
+        workflows: workflows.list().map((w) => w.name),
+        auth: token !== undefined,
+      }));
+    },
+  }, runner.app.fetch);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.error(`wt-runner: ${signal}, shutting down`);
+    await server.shutdown();
+    await runner.close();
+    store.close();
+    await tracing?.shutdown();
+    Deno.exit(0);
+  };
+  Deno.addSignalListener("SIGINT", () => void stop("SIGINT"));
+  Deno.addSignalListener("SIGTERM", () => void stop("SIGTERM"));
+  await server.finished;
+}
+
+if (import.meta.main) {
+  await main(Deno.args);
+}

@@ -1,0 +1,558 @@
+/**
+ * The run manager: accepts runs, keeps a FIFO queue bounded by a concurrency limit, launches
+ * runs through an invoker, enforces timeouts, cancels, and records every state change in the
+ * {@linkcode RunStore} before anyone is told about it.
+ *
+ * @module
+ */
+import * as v from "valibot";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import {
+  type ExecutionMode,
+  type InvokerKind,
+  isTerminalStatus,
+  type RunRecord,
+  validate,
+  WorkflowCLIArgs,
+  WorkflowCLIEnv,
+} from "@wt/contracts";
+import type { Invoker, RunHandle } from "@wt/invokers";
+import type { RunOutcome, RunStore } from "./store.ts";
+import type { WorkflowEntry, WorkflowRegistry } from "./workflows.ts";
+import { writeFailureResult } from "./_results.ts";
+import { ConflictError, NotFoundError, ParamsInvalidError } from "./errors.ts";
+
+/** What an {@linkcode InvokerFactory} knows about the run it makes an invoker for. */
+export interface InvokerContext {
+  /** The invoker kind requested. */
+  kind: InvokerKind;
+  /** Run id. */
+  run_id: string;
+  /** The workflow to run. */
+  workflow: WorkflowEntry;
+  /** The run's folder under `--data/runs/`. */
+  run_dir: string;
+  /** Where the workflow's stdout and stderr go. */
+  log_path: string;
+  /** Timeout in milliseconds (`null`: none). The manager enforces it too. */
+  timeout_ms: number | null;
+}
+
+/** Makes one invoker per run (an invoker runs one workflow at a time). */
+export interface InvokerFactory {
+  /** The invoker kinds this factory can make. */
+  readonly kinds: readonly InvokerKind[];
+  /**
+   * Make an invoker for one run.
+   *
+   * @param ctx The run.
+   * @returns An idle invoker.
+   */
+  create(ctx: InvokerContext): Invoker | Promise<Invoker>;
+}
+
+/** The trace context handed to a workflow process, and the end of the run's span. */
+export interface RunSpan {
+  /** `TRACEPARENT` for the workflow process (`null`: none). */
+  traceparent: string | null;
+  /** `TRACESTATE` for the workflow process (`null`: none). */
+  tracestate: string | null;
+  /**
+   * End the span.
+   *
+   * @param run The terminal run record.
+   */
+  end(run: RunRecord): void;
+}
+
+/** Starts a span per run; see `createTracing`. */
+export interface RunTracer {
+  /**
+   * Start the span of a run.
+   *
+   * @param run The run (state `running`).
+   * @param traceparent Trace context of the submitting request.
+   * @param tracestate Trace state of the submitting request.
+   * @returns The span.
+   */
+  startRun(
+    run: RunRecord,
+    traceparent: string | null,
+    tracestate: string | null,
+  ): RunSpan;
+}
+
+/** A run to submit. */
+export interface SubmitRun {
+  /** Release name of the workflow. */
+  workflow: string;
+  /** Workflow parameters (validated against `params.json`). */
+  params: unknown;
+  /** Run id; generated when absent. */
+  id?: string | undefined;
+  /** Execution mode (default `sequential`). */
+  execution_mode?: ExecutionMode | undefined;
+  /** Replace io tasks by canned data. */
+  mock_io?: boolean | undefined;
+  /** Invoker kind (default: the factory's first kind). */
+  invoker?: InvokerKind | undefined;
+  /** Timeout in seconds. */
+  timeout?: number | undefined;
+  /** Where `result.json` goes (default: `--data/runs/<id>/results`). */
+  results_url?: string | undefined;
+  /** Extra variables for the workflow process (data connections). */
+  env?: Record<string, string> | undefined;
+  /** Trace context of the submitting request. */
+  traceparent?: string | undefined;
+  /** Trace state of the submitting request. */
+  tracestate?: string | undefined;
+}
+
+/** Options of {@linkcode RunManager}. */
+export interface RunManagerOptions {
+  /** The run store. */
+  store: RunStore;
+  /** The workflows. */
+  workflows: WorkflowRegistry;
+  /** Makes invokers. */
+  invokers: InvokerFactory;
+  /** Folder for per-run folders (`<dataDir>/runs/<id>/`). */
+  dataDir: string;
+  /** How many runs may be in flight at once (≥ 1). */
+  concurrency: number;
+  /** Span per run, when tracing is on. */
+  tracer?: RunTracer | undefined;
+  /** Timeout in seconds for runs that give none. */
+  defaultTimeout?: number | undefined;
+  /** Where launch problems are reported (default `console.error`). */
+  log?: ((message: string) => void) | undefined;
+}
+
+/** Thrown when a run asks for an invoker kind the runner has not configured. */
+export class UnsupportedInvokerError extends Error {
+  /**
+   * @param kind The requested kind.
+   * @param kinds The kinds available.
+   */
+  constructor(kind: string, kinds: readonly string[]) {
+    super(
+      `invoker '${kind}' is not configured on this runner; use one of: ${
+        kinds.join(", ")
+      }`,
+    );
+    this.name = "UnsupportedInvokerError";
+  }
+}
+
+/** Run ids become folder names: keep them to a safe alphabet. */
+export const RUN_ID_PATTERN: RegExp = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
+/** Above this size the parameters go to the workflow as a file rather than an argument. */
+const INLINE_CONFIG_LIMIT = 64 * 1024;
+
+type CancelReason = "cancelled" | "timeout" | "interrupted";
+
+interface Slot {
+  handle?: RunHandle;
+  cancelReason?: CancelReason;
+  timer?: ReturnType<typeof setTimeout>;
+  done: Promise<void>;
+}
+
+function nowIso(): string {
+  return new Date().toISOString();
+}
+
+/**
+ * Accepts, queues, launches, times out and cancels runs; every state change is committed to
+ * the store first.
+ *
+ * @example
+ * ```ts ignore
+ * import { RunManager, RunStore, WorkflowRegistry } from "@wt/runner";
+ * import { LocalInvoker } from "@wt/invokers";
+ *
+ * const manager = new RunManager({
+ *   store: new RunStore("runs.db"),
+ *   workflows: await WorkflowRegistry.fromDirectory("./workflows"),
+ *   invokers: { kinds: ["local"], create: (ctx) => new LocalInvoker({ cwd: ctx.workflow.dir }) },
+ *   dataDir: "./data",
+ *   concurrency: 2,
+ * });
+ * manager.start();
+ * const run = await manager.submit({ workflow: "wt-add-workflow", params: { total: { a: 1, b: 2 } } });
+ * console.log((await manager.wait(run.id)).result);
+ * ```
+ */
+export class RunManager {
+  #o: RunManagerOptions;
+  #queue: string[] = [];
+  #active = new Map<string, Slot>();
+  #waiters = new Map<string, Array<(r: RunRecord) => void>>();
+  #closed = false;
+  #started = false;
+
+  /** @param options Store, workflows, invokers, data folder and concurrency. */
+  constructor(options: RunManagerOptions) {
+    if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
+      throw new RangeError(
+        `concurrency must be an integer ≥ 1, got ${options.concurrency}`,
+      );
+    }
+    if (options.invokers.kinds.length === 0) {
+      throw new RangeError("the invoker factory offers no invoker kind");
+    }
+    this.#o = options;
+  }
+
+  /** The invoker kinds runs may ask for. */
+  get invokerKinds(): readonly InvokerKind[] {
+    return this.#o.invokers.kinds;
+  }
+
+  /**
+   * Recover after a restart: runs left `running` by a crash become `failed` (reason
+   * `interrupted`), queued runs are queued again in their original order. Then start
+   * launching.
+   *
+   * @returns The ids interrupted and re-queued.
+   */
+  start(): { interrupted: string[]; requeued: string[] } {
+    if (this.#started) throw new Error("RunManager.start() called twice");
+    this.#started = true;
+    const interrupted = this.#o.store.interruptRunning(nowIso());
+    const requeued = this.#o.store.queuedIds();
+    this.#queue.push(...requeued);
+    this.#pump();
+    return { interrupted, requeued };
+  }
+
+  /** Runs in flight and queued. */
+  get counts(): { running: number; queued: number } {
+    return { running: this.#active.size, queued: this.#queue.length };
+  }
+
+  /**
+   * Check a submission without recording it: the workflow exists, the parameters match its
+   * `params.json`, the invoker kind is configured and the id is free.
+   *
+   * @param req The submission.
+   * @returns The workflow.
+   * @throws {NotFoundError} Unknown workflow.
+   * @throws {ParamsInvalidError} Parameters do not match.
+   * @throws {UnsupportedInvokerError} Invoker kind not configured.
+   * @throws {ConflictError} Run id taken.
+   * @throws {RangeError} Malformed run id or timeout.
+   */
+  check(req: SubmitRun): WorkflowEntry {
+    const wf = this.#o.workflows.get(req.workflow);
+    const kind = req.invoker ?? this.#o.invokers.kinds[0]!;
+    if (!this.#o.invokers.kinds.includes(kind)) {
+      throw new UnsupportedInvokerError(kind, this.#o.invokers.kinds);
+    }
+    if (req.id !== undefined) {
+      if (!RUN_ID_PATTERN.test(req.id)) {
+        throw new RangeError(
+          `run id '${req.id}' must match ${RUN_ID_PATTERN.source} (it names a folder)`,
+        );
+      }
+      if (this.#o.store.get(req.id)) {
+        throw new ConflictError(
+          `run '${req.id}' exists already; choose another id or omit it`,
+        );
+      }
+    }
+    if (
+      req.timeout !== undefined &&
+      !(Number.isFinite(req.timeout) && req.timeout > 0)
+    ) {
+      throw new RangeError(
+        `timeout must be a positive number of seconds, got ${req.timeout}`,
+      );
+    }
+    const items = validate(req.params, wf.params);
+    if (items.length) throw new ParamsInvalidError(wf.name, items);
+    return wf;
+  }
+
+  /**
+   * Validate and record a run (state `queued`, committed), then start it if a slot is free.
+   *
+   * @param req The submission.
+   * @returns The record as stored (`queued`, or `running` if it started at once).
+   * @throws See {@linkcode RunManager.check}.
+   */
+  async submit(req: SubmitRun): Promise<RunRecord> {
+    if (this.#closed) throw new Error("the run manager is shut down");
+    const wf = this.check(req);
+    const id = req.id ?? crypto.randomUUID();
+    const runDir = join(this.#o.dataDir, "runs", id);
+    await Deno.mkdir(join(runDir, "results"), { recursive: true });
+    const timeout = req.timeout ?? this.#o.defaultTimeout;
+    const rec = this.#o.store.insert({
+      id,
+      workflow: wf.name,
+      invoker: req.invoker ?? this.#o.invokers.kinds[0]!,
+      execution_mode: req.execution_mode ?? "sequential",
+      mock_io: req.mock_io ?? false,
+      params: req.params,
+      results_url: req.results_url ??
+        pathToFileURL(join(runDir, "results")).href,
+      created_at: nowIso(),
+      launch: {
+        timeout_s: timeout ?? null,
+        traceparent: req.traceparent ?? null,
+        tracestate: req.tracestate ?? null,
+        env: req.env ?? {},
+      },
+    });
+    this.#queue.push(id);
+    this.#pump();
+    return this.#o.store.get(id) ?? rec;
+  }
+
+  /**
+   * Wait for a run to reach a terminal state.
+   *
+   * @param id Run id.
+   * @returns The terminal record.
+   * @throws {NotFoundError} Unknown run.
+   */
+  wait(id: string): Promise<RunRecord> {
+    const rec = this.#o.store.get(id);
+    if (!rec) return Promise.reject(new NotFoundError(`no run '${id}'`));
+    if (isTerminalStatus(rec.status)) return Promise.resolve(rec);
+    return new Promise((resolve) => {
+      const list = this.#waiters.get(id) ?? [];
+      list.push(resolve);
+      this.#waiters.set(id, list);
+    });
+  }
+
+  /**
+   * Cancel a run: a queued run leaves the queue, a running one is stopped (process tree
+   * killed, job deleted). Resolves once the run is terminal (at most `graceMs` later).
+   *
+   * @param id Run id.
+   * @param graceMs How long to wait for a running run to stop.
+   * @returns The record after cancelling.
+   * @throws {NotFoundError} Unknown run.
+   * @throws {ConflictError} The run is terminal already.
+   */
+  async cancel(id: string, graceMs = 10_000): Promise<RunRecord> {
+    const rec = this.#o.store.get(id);
+    if (!rec) throw new NotFoundError(`no run '${id}' (GET /runs lists runs)`);
+    if (isTerminalStatus(rec.status)) {
+      throw new ConflictError(
+        `run '${id}' is ${rec.status} already; only queued or running runs can be cancelled`,
+      );
+    }
+    const slot = this.#active.get(id);
+    if (!slot) {
+      const i = this.#queue.indexOf(id);
+      if (i >= 0) this.#queue.splice(i, 1);
+      const done = this.#o.store.finish(id, {
+        status: "cancelled",
+        finished_at: nowIso(),
+        reason: "cancelled",
+      });
+      if (done) {
+        await this.#recordFailure(done);
+        this.#notify(done);
+      }
+      return this.#o.store.get(id)!;
+    }
+    slot.cancelReason ??= "cancelled";
+    await slot.handle?.cancel();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      slot.done,
+      new Promise<void>((r) => timer = setTimeout(r, graceMs)),
+    ]);
+    clearTimeout(timer);
+    return this.#o.store.get(id)!;
+  }
+
+  /**
+   * Stop: launch nothing more, stop runs in flight (recorded `failed`, reason
+   * `interrupted`); queued runs stay queued for the next start.
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const slots = [...this.#active.values()];
+    for (const slot of slots) {
+      slot.cancelReason ??= "interrupted";
+      await slot.handle?.cancel().catch(() => {});
+    }
+    await Promise.all(slots.map((s) => s.done));
+  }
+
+  #notify(rec: RunRecord): void {
+    const list = this.#waiters.get(rec.id);
+    this.#waiters.delete(rec.id);
+    for (const resolve of list ?? []) resolve(rec);
+  }
+
+  #pump(): void {
+    while (
+      !this.#closed && this.#started &&
+      this.#active.size < this.#o.concurrency && this.#queue.length > 0
+    ) {
+      const id = this.#queue.shift()!;
+      const rec = this.#o.store.markRunning(id, nowIso());
+      if (!rec) continue;
+      let finish!: () => void;
+      const slot: Slot = { done: new Promise<void>((r) => finish = r) };
+      this.#active.set(id, slot);
+      this.#execute(rec, slot).finally(finish);
+    }
+  }
+
+  async #execute(rec: RunRecord, slot: Slot): Promise<void> {
+    const runDir = join(this.#o.dataDir, "runs", rec.id);
+    const logPath = join(runDir, "run.log");
+    const info = this.#o.store.launchInfo(rec.id)!;
+    let span: RunSpan | undefined;
+    let outcome: RunOutcome;
+    try {
+      span = this.#o.tracer?.startRun(rec, info.traceparent, info.tracestate);
+      const traceparent = span ? span.traceparent : info.traceparent;
+      const tracestate = span ? span.tracestate : info.tracestate;
+      const wf = this.#o.workflows.get(rec.workflow);
+      await Deno.mkdir(join(runDir, "results"), { recursive: true });
+      const timeoutMs = info.timeout_s === null
+        ? null
+        : Math.round(info.timeout_s * 1000);
+      const invoker = await this.#o.invokers.create({
+        kind: rec.invoker,
+        run_id: rec.id,
+        workflow: wf,
+        run_dir: runDir,
+        log_path: logPath,
+        timeout_ms: timeoutMs,
+      });
+      const configJson = JSON.stringify(rec.params ?? {});
+      let config: { config_json: string } | { config_file: string } = {
+        config_json: configJson,
+      };
+      if (configJson.length > INLINE_CONFIG_LIMIT && rec.invoker === "local") {
+        const file = join(runDir, "config.json");
+        await Deno.writeTextFile(file, configJson);
+        config = { config_file: file };
+      }
+      const args = v.parse(WorkflowCLIArgs, {
+        ...config,
+        execution_mode: rec.execution_mode,
+        mock_io: rec.mock_io,
+      });
+      const env = v.parse(WorkflowCLIEnv, {
+        results_url: rec.results_url ??
+          pathToFileURL(join(runDir, "results")).href,
+        run_id: rec.id,
+        ...(traceparent ? { traceparent } : {}),
+        ...(tracestate ? { tracestate } : {}),
+        extra: info.env,
+      });
+      if (slot.cancelReason) throw new Error("cancelled before launch");
+      const handle = await invoker.run(args, env);
+      slot.handle = handle;
+      if (slot.cancelReason) await handle.cancel();
+      if (timeoutMs !== null) {
+        slot.timer = setTimeout(() => {
+          slot.cancelReason ??= "timeout";
+          handle.cancel().catch((e) =>
+            this.#log(`run ${rec.id}: cancel after timeout failed: ${e}`)
+          );
+        }, timeoutMs);
+      }
+      const final = await handle.wait();
+      outcome = this.#outcome(final, slot, info.timeout_s);
+    } catch (e) {
+      outcome = slot.cancelReason
+        ? this.#outcome(undefined, slot, info.timeout_s)
+        : {
+          status: "failed",
+          finished_at: nowIso(),
+          error: `could not launch the run: ${(e as Error).message ?? e}`,
+          reason: "launch_failed",
+        };
+      if (!slot.cancelReason) {
+        this.#log(`run ${rec.id}: ${outcome.error}`);
+        await Deno.writeTextFile(logPath, `${outcome.error}\n`, {
+          append: true,
+        }).catch(() => {});
+      }
+    } finally {
+      clearTimeout(slot.timer);
+    }
+    const done = this.#o.store.finish(rec.id, outcome) ??
+      this.#o.store.get(rec.id)!;
+    await this.#recordFailure(done);
+    this.#active.delete(rec.id);
+    try {
+      span?.end(done);
+    } catch (e) {
+      this.#log(`run ${rec.id}: ending its span failed: ${e}`);
+    }
+    this.#notify(done);
+    this.#pump();
+  }
+
+  #outcome(
+    final: RunRecord | undefined,
+    slot: Slot,
+    timeoutS: number | null,
+  ): RunOutcome {
+    const base: RunOutcome = {
+      status: "failed",
+      finished_at: nowIso(),
+      exit_code: final?.exit_code ?? null,
+      result: final?.result ?? null,
+      error: final?.error ?? null,
+      trace: final?.trace ?? null,
+      reason: final?.reason ?? null,
+    };
+    switch (slot.cancelReason) {
+      case "cancelled":
+        return { ...base, status: "cancelled", reason: "cancelled" };
+      case "timeout":
+        return {
+          ...base,
+          reason: "timeout",
+          error:
+            `the run exceeded its timeout of ${timeoutS} s and was stopped`,
+        };
+      case "interrupted":
+        return {
+          ...base,
+          reason: "interrupted",
+          error: base.error ??
+            "the runner shut down while this run was in flight; submit it again",
+        };
+    }
+    if (!final) return base;
+    if (isTerminalStatus(final.status)) {
+      return { ...base, status: final.status as RunOutcome["status"] };
+    }
+    return {
+      ...base,
+      error:
+        `the invoker reported non-terminal status '${final.status}' after the run ended`,
+    };
+  }
+
+  /** A run that did not succeed always leaves a `result.json` that says why. */
+  async #recordFailure(run: RunRecord): Promise<void> {
+    if (run.status === "succeeded" || !run.results_url) return;
+    await writeFailureResult(
+      run.results_url,
+      run.error ?? `run ${run.status} (${run.reason ?? "no reason given"})`,
+      (m) => this.#log(`run ${run.id}: ${m}`),
+    );
+  }
+
+  #log(message: string): void {
+    (this.#o.log ?? console.error)(message);
+  }
+}

@@ -1,0 +1,371 @@
+/**
+ * The durable run store: one SQLite database (`node:sqlite`) in write-ahead-log mode.
+ *
+ * Durability: `journal_mode=WAL` with `synchronous=FULL`, so every committed transaction is
+ * fsynced to the WAL before the call returns. The runner acknowledges a state change (an HTTP
+ * answer, a queue slot) only after the store call that records it returned, so an
+ * acknowledged change survives a crash of the process and of the machine. Runs change state a
+ * handful of times each, so the cost of a sync per commit is small.
+ *
+ * @module
+ */
+import { DatabaseSync, type SQLInputValue } from "node:sqlite";
+import type {
+  ExecutionMode,
+  InvokerKind,
+  RunRecord,
+  RunStatus,
+} from "@wt/contracts";
+
+/** Everything needed to create a run (state `queued`). */
+export interface NewRun {
+  /** Unique run id. */
+  id: string;
+  /** Release name of the workflow. */
+  workflow: string;
+  /** Invoker that will launch it. */
+  invoker: InvokerKind;
+  /** Execution mode. */
+  execution_mode: ExecutionMode;
+  /** Replace io tasks by canned data. */
+  mock_io: boolean;
+  /** Validated workflow parameters. */
+  params: unknown;
+  /** Where `result.json` goes. */
+  results_url: string;
+  /** When the run was accepted (ISO 8601). */
+  created_at: string;
+  /** Launch details kept for the run manager (never served by the API). */
+  launch: LaunchInfo;
+}
+
+/** Launch details of a run that the API never shows (they may hold secrets). */
+export interface LaunchInfo {
+  /** Timeout in seconds, `null` for none. */
+  timeout_s: number | null;
+  /** W3C trace context of the request that submitted the run. */
+  traceparent: string | null;
+  /** W3C trace state of that request. */
+  tracestate: string | null;
+  /** Extra environment variables (data connections) for the workflow process. */
+  env: Record<string, string>;
+}
+
+/** How a run ended. */
+export interface RunOutcome {
+  /** Terminal status. */
+  status: "succeeded" | "failed" | "cancelled";
+  /** When (ISO 8601). */
+  finished_at: string;
+  /** Exit code of the workflow process, when known. */
+  exit_code?: number | null | undefined;
+  /** The result (from `result.json`). */
+  result?: unknown;
+  /** The error message. */
+  error?: string | null | undefined;
+  /** The trace of the failing task instance. */
+  trace?: string | null | undefined;
+  /** Why the run ended when it is not the workflow's own doing (`timeout`, `cancelled`, `interrupted`). */
+  reason?: string | null | undefined;
+}
+
+/** Filters and page position for {@linkcode RunStore.list}. */
+export interface ListQuery {
+  /** Only runs of this workflow. */
+  workflow?: string | undefined;
+  /** Only runs in this state. */
+  status?: RunStatus | undefined;
+  /** Page size (1–500). */
+  limit: number;
+  /** The `next_cursor` of the previous page. */
+  cursor?: string | undefined;
+}
+
+/** One page of runs, newest first. */
+export interface RunPage {
+  /** The runs. */
+  runs: RunRecord[];
+  /** Pass as `cursor` to get the next page; `null` on the last page. */
+  next_cursor: string | null;
+}
+
+type Row = Record<string, SQLInputValue>;
+
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS runs (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  workflow TEXT NOT NULL,
+  status TEXT NOT NULL,
+  invoker TEXT NOT NULL,
+  execution_mode TEXT NOT NULL,
+  mock_io INTEGER NOT NULL,
+  params TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  started_at TEXT,
+  finished_at TEXT,
+  exit_code INTEGER,
+  result TEXT,
+  error TEXT,
+  trace TEXT,
+  reason TEXT,
+  results_url TEXT NOT NULL,
+  timeout_s REAL,
+  traceparent TEXT,
+  tracestate TEXT,
+  env TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status, seq);
+CREATE INDEX IF NOT EXISTS runs_by_workflow ON runs (workflow, seq);
+`;
+
+function str(x: SQLInputValue | undefined): string | null {
+  return x === null || x === undefined ? null : String(x);
+}
+
+function toRecord(row: Row): RunRecord {
+  const rec: RunRecord = {
+    id: String(row["id"]),
+    workflow: String(row["workflow"]),
+    status: String(row["status"]) as RunStatus,
+    invoker: String(row["invoker"]) as InvokerKind,
+    execution_mode: String(row["execution_mode"]) as ExecutionMode,
+    mock_io: Number(row["mock_io"]) === 1,
+    params: JSON.parse(String(row["params"])),
+    created_at: String(row["created_at"]),
+    started_at: str(row["started_at"]),
+    finished_at: str(row["finished_at"]),
+    exit_code: row["exit_code"] === null ? null : Number(row["exit_code"]),
+    error: str(row["error"]),
+    trace: str(row["trace"]),
+    reason: str(row["reason"]),
+    results_url: str(row["results_url"]),
+  };
+  const result = str(row["result"]);
+  rec.result = result === null ? null : JSON.parse(result);
+  return rec;
+}
+
+/**
+ * Runs in a SQLite database. Every method commits before it returns.
+ *
+ * @example
+ * ```ts
+ * import { RunStore } from "@wt/runner";
+ *
+ * const store = new RunStore(":memory:");
+ * store.insert({
+ *   id: "r1", workflow: "wt-add-workflow", invoker: "local",
+ *   execution_mode: "sequential", mock_io: false, params: {},
+ *   results_url: "file:///tmp/r1", created_at: new Date().toISOString(),
+ *   launch: { timeout_s: null, traceparent: null, tracestate: null, env: {} },
+ * });
+ * console.assert(store.get("r1")?.status === "queued");
+ * store.close();
+ * ```
+ */
+export class RunStore {
+  #db: DatabaseSync;
+
+  /**
+   * Open (and create or migrate) the database.
+   *
+   * @param path Database file, or `":memory:"`.
+   */
+  constructor(path: string) {
+    this.#db = new DatabaseSync(path);
+    this.#db.exec("PRAGMA journal_mode = WAL");
+    this.#db.exec("PRAGMA synchronous = FULL");
+    this.#db.exec("PRAGMA busy_timeout = 5000");
+    const version = Number(
+      (this.#db.prepare("PRAGMA user_version").get() as Row)["user_version"],
+    );
+    if (version > SCHEMA_VERSION) {
+      this.#db.close();
+      throw new Error(
+        `run store ${path} has schema version ${version}, newer than this runner understands (${SCHEMA_VERSION}); upgrade the runner`,
+      );
+    }
+    this.#db.exec(SCHEMA);
+    this.#db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+  }
+
+  /**
+   * Record a new run in state `queued`.
+   *
+   * @param run The run.
+   * @returns The stored record.
+   * @throws {Error} When a run with the same id exists.
+   */
+  insert(run: NewRun): RunRecord {
+    this.#db.prepare(
+      `INSERT INTO runs (id, workflow, status, invoker, execution_mode, mock_io, params,
+        created_at, results_url, timeout_s, traceparent, tracestate, env)
+       VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      run.id,
+      run.workflow,
+      run.invoker,
+      run.execution_mode,
+      run.mock_io ? 1 : 0,
+      JSON.stringify(run.params ?? null),
+      run.created_at,
+      run.results_url,
+      run.launch.timeout_s,
+      run.launch.traceparent,
+      run.launch.tracestate,
+      JSON.stringify(run.launch.env),
+    );
+    return this.get(run.id)!;
+  }
+
+  /**
+   * One run.
+   *
+   * @param id Run id.
+   * @returns The record, or `undefined`.
+   */
+  get(id: string): RunRecord | undefined {
+    const row = this.#db.prepare("SELECT * FROM runs WHERE id = ?").get(id) as
+      | Row
+      | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
+  /**
+   * The launch details of a run.
+   *
+   * @param id Run id.
+   * @returns The details, or `undefined` for an unknown run.
+   */
+  launchInfo(id: string): LaunchInfo | undefined {
+    const row = this.#db.prepare(
+      "SELECT timeout_s, traceparent, tracestate, env FROM runs WHERE id = ?",
+    ).get(id) as Row | undefined;
+    if (!row) return undefined;
+    return {
+      timeout_s: row["timeout_s"] === null ? null : Number(row["timeout_s"]),
+      traceparent: str(row["traceparent"]),
+      tracestate: str(row["tracestate"]),
+      env: JSON.parse(String(row["env"])),
+    };
+  }
+
+  /**
+   * Runs, newest first, filtered and paginated.
+   *
+   * @param query Filters, page size and cursor.
+   * @returns One page and the cursor of the next.
+   * @throws {RangeError} On a malformed cursor.
+   */
+  list(query: ListQuery): RunPage {
+    const where: string[] = [];
+    const args: SQLInputValue[] = [];
+    if (query.workflow !== undefined) {
+      where.push("workflow = ?");
+      args.push(query.workflow);
+    }
+    if (query.status !== undefined) {
+      where.push("status = ?");
+      args.push(query.status);
+    }
+    if (query.cursor !== undefined) {
+      const seq = Number(query.cursor);
+      if (!/^[0-9]+$/.test(query.cursor) || !Number.isSafeInteger(seq)) {
+        throw new RangeError(
+          `cursor '${query.cursor}' is not one this runner issued; pass the next_cursor of the previous page`,
+        );
+      }
+      where.push("seq < ?");
+      args.push(seq);
+    }
+    const sql = `SELECT * FROM runs ${
+      where.length ? `WHERE ${where.join(" AND ")}` : ""
+    } ORDER BY seq DESC LIMIT ?`;
+    const rows = this.#db.prepare(sql).all(...args, query.limit + 1) as Row[];
+    const more = rows.length > query.limit;
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    return {
+      runs: page.map(toRecord),
+      next_cursor: more && last ? String(last["seq"]) : null,
+    };
+  }
+
+  /**
+   * Queued runs in the order they were accepted (the persisted FIFO queue).
+   *
+   * @returns Run ids, oldest first.
+   */
+  queuedIds(): string[] {
+    const rows = this.#db.prepare(
+      "SELECT id FROM runs WHERE status = 'queued' ORDER BY seq ASC",
+    ).all() as Row[];
+    return rows.map((r) => String(r["id"]));
+  }
+
+  /**
+   * Move a queued run to `running`.
+   *
+   * @param id Run id.
+   * @param startedAt When (ISO 8601).
+   * @returns The record, or `undefined` when the run was not queued any more.
+   */
+  markRunning(id: string, startedAt: string): RunRecord | undefined {
+    const { changes } = this.#db.prepare(
+      "UPDATE runs SET status = 'running', started_at = ? WHERE id = ? AND status = 'queued'",
+    ).run(startedAt, id);
+    return Number(changes) === 1 ? this.get(id) : undefined;
+  }
+
+  /**
+   * Move a run that is not terminal yet to its terminal state.
+   *
+   * @param id Run id.
+   * @param outcome How it ended.
+   * @returns The record, or `undefined` when the run was already terminal (or unknown).
+   */
+  finish(id: string, outcome: RunOutcome): RunRecord | undefined {
+    const { changes } = this.#db.prepare(
+      `UPDATE runs SET status = ?, finished_at = ?, exit_code = ?, result = ?, error = ?,
+         trace = ?, reason = ?
+       WHERE id = ? AND status IN ('queued', 'running')`,
+    ).run(
+      outcome.status,
+      outcome.finished_at,
+      outcome.exit_code ?? null,
+      outcome.result === undefined ? null : JSON.stringify(outcome.result),
+      outcome.error ?? null,
+      outcome.trace ?? null,
+      outcome.reason ?? null,
+      id,
+    );
+    return Number(changes) === 1 ? this.get(id) : undefined;
+  }
+
+  /**
+   * Mark every `running` run `failed` with reason `interrupted` (called at start-up: the
+   * process that ran them is gone).
+   *
+   * @param at When (ISO 8601).
+   * @returns The ids of the runs marked.
+   */
+  interruptRunning(at: string): string[] {
+    const ids = (this.#db.prepare(
+      "SELECT id FROM runs WHERE status = 'running' ORDER BY seq",
+    ).all() as Row[]).map((r) => String(r["id"]));
+    this.#db.prepare(
+      `UPDATE runs SET status = 'failed', finished_at = ?, reason = 'interrupted',
+         error = COALESCE(error, 'the runner stopped while this run was in flight; submit it again')
+       WHERE status = 'running'`,
+    ).run(at);
+    return ids;
+  }
+
+  /** Close the database. */
+  close(): void {
+    if (this.#db.isOpen) this.#db.close();
+  }
+}
