@@ -234,7 +234,9 @@ export async function planDiscovery(
         continue;
       }
       mapExports(imports, json.name, folder, exportsMap(json));
-      readPaths.push(folder);
+      // Only the packages a task library (or the registry CLI) imports are readable; the
+      // others stay mapped so a stray import fails with a clear read denial.
+      if (WT_PACKAGES.includes(json.name)) readPaths.push(folder);
       if (json.name === "@wt/registry" || json.name === "@wt/contracts") {
         keyPaths.push(folder);
       }
@@ -301,6 +303,13 @@ export async function planDiscovery(
         }
       }
       mapExports(imports, req.name, folder, exports);
+      if (
+        json && typeof json.name === "string" && json.name !== req.name &&
+        imports[json.name] === undefined
+      ) {
+        // The library may import itself by the name in its own deno.json.
+        mapExports(imports, json.name, folder, exports);
+      }
       pathFolders[req.name] = folder;
       readPaths.push(folder);
       keyPaths.push(folder);

@@ -65,6 +65,55 @@ Deno.test("discover: a library's own deno.json imports are honoured", async () =
   assert.deepEqual(Object.keys(out.entries), ["@wt-test/scoped.excite"]);
 });
 
+Deno.test("discover: a library in another workspace sees its root imports and siblings", async () => {
+  const ws = await Deno.makeTempDir({ prefix: "wt-discovery-ws-" });
+  try {
+    const write = (rel: string, data: unknown) =>
+      Deno.writeTextFile(
+        join(ws, rel),
+        typeof data === "string" ? data : JSON.stringify(data),
+      );
+    await Deno.mkdir(join(ws, "tasks"));
+    await Deno.mkdir(join(ws, "util"));
+    await write("deno.json", {
+      workspace: ["./tasks", "./util"],
+      imports: { "v": "npm:valibot@1.5.0" },
+    });
+    await write("util/deno.json", {
+      name: "@acme/util",
+      version: "1.0.0",
+      exports: "./mod.ts",
+    });
+    await write(
+      "util/mod.ts",
+      "export const twice = (n: number): number => 2 * n;\n",
+    );
+    await write("tasks/deno.json", {
+      name: "@acme/tasks",
+      version: "1.0.0",
+      exports: "./mod.ts",
+    });
+    await write(
+      "tasks/mod.ts",
+      [
+        'import * as v from "v";',
+        'import { register } from "@wt/registry";',
+        'import { twice } from "@acme/util";',
+        "export const dbl = register({ params: v.object({ n: v.number() }) }, ({ n }) => twice(n));",
+        "",
+      ].join("\n"),
+    );
+    const out = await discover([{ name: "@acme/tasks", path: "tasks", pos }], {
+      specDir: ws,
+      link: REPO,
+      noCache: true,
+    });
+    assert.deepEqual(Object.keys(out.entries), ["@acme/tasks.dbl"]);
+  } finally {
+    await Deno.remove(ws, { recursive: true });
+  }
+});
+
 Deno.test("discover: output printed by a library at import time is tolerated", async () => {
   const out = await discover([lib("chatty")], base);
   assert.deepEqual(Object.keys(out.entries), ["@wt-test/chatty.noop"]);
@@ -151,6 +200,7 @@ Deno.test("discover: the sandbox denies every permission a hostile library tries
     ["hostile_ffi", "ffi", /libc/],
     ["hostile_sys", "sys", /hostname/],
     ["hostile_import", "import", /deno\.land/],
+    ["hostile_sibling", "read", /compiler\/deno\.json/],
   ];
   for (const [name, permission, target] of cases) {
     await t.step(`${name} → ${permission} denied`, async () => {
@@ -180,6 +230,22 @@ Deno.test("discover: the sandbox denies every permission a hostile library tries
       assert.equal(err.module, "@wt-test/hostile_env");
     },
   );
+});
+
+Deno.test("discover: the registry CLI runs with denied permissions, empty cwd, closed stdin", async () => {
+  const out = await discover([lib("tiny")], {
+    ...base,
+    registryCli: join(FIXTURES, "probe_cli.ts"),
+  });
+  const probe = JSON.parse(out.entries["probe.probe"]!.metadata.description!);
+  assert.deepEqual(probe.packages, ["@wt-test/tiny"]);
+  for (const name of ["write", "net", "env", "run", "ffi", "sys", "import"]) {
+    assert.equal(probe[name], "denied", `${name} permission`);
+  }
+  assert.notEqual(probe.readEtc, "granted");
+  assert.notEqual(probe.readRoot, "granted");
+  assert.deepEqual(probe.cwdEntries, [], "working folder is empty");
+  assert.equal(probe.stdinRead, null, "stdin is closed");
 });
 
 Deno.test("discover: a library that throws at import names the module and the error", async () => {
