@@ -27,11 +27,11 @@
  *
  * @module
  */
-import { isAbsolute, join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import * as v from "valibot";
 import { RegistryOutput } from "@wt/contracts";
-import type { Requirement } from "./spec_model.ts";
+import type { Requirement, Spec } from "./spec_model.ts";
 import { DiscoveryError } from "./_discovery_error.ts";
 import {
   type DiscoveryPlan,
@@ -483,4 +483,30 @@ export async function discover(
   } finally {
     await Deno.remove(eph, { recursive: true }).catch(() => {});
   }
+}
+
+/**
+ * A discovery function for a parsed spec, in the shape `loadCatalogue`'s `discover` option
+ * takes: discovers the spec's requirements relative to the spec file's folder.
+ *
+ * @param options Discovery options except `specDir` (link, cache, limits, progress).
+ * @returns A function from a spec to its `RegistryOutput`.
+ *
+ * @example
+ * ```ts
+ * import { specDiscoverer } from "./discovery.ts";
+ *
+ * const discoverSpec = specDiscoverer({ link: ".", noCache: true });
+ * console.assert(typeof discoverSpec === "function");
+ * ```
+ */
+export function specDiscoverer(
+  options: Omit<DiscoveryOptions, "specDir">,
+): (spec: Pick<Spec, "requirements" | "file">) => Promise<RegistryOutput> {
+  return (spec) => {
+    const file = spec.file.startsWith("file:")
+      ? fileURLToPath(spec.file)
+      : resolve(spec.file);
+    return discover(spec.requirements, { ...options, specDir: dirname(file) });
+  };
 }

@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { discover, DiscoveryError, type DiscoveryPhase } from "./discovery.ts";
+import {
+  discover,
+  DiscoveryError,
+  type DiscoveryPhase,
+  specDiscoverer,
+} from "./discovery.ts";
 import { isPinned, planDiscovery } from "./_discovery_plan.ts";
 import type { Requirement } from "./spec_model.ts";
 
@@ -58,6 +63,20 @@ Deno.test("discover: the example library and several requirements at once", asyn
   ], base);
   assert.ok(out.entries["@wt-examples/custom-tasks.add"], "add discovered");
   assert.ok(out.entries["@wt-test/tiny.count"], "count discovered");
+});
+
+Deno.test("specDiscoverer: requirements are relative to the spec file", async () => {
+  const run = specDiscoverer({ link: REPO, noCache: true });
+  const out = await run({
+    file: join(FIXTURES, "spec.yaml"),
+    requirements: [lib("tiny")],
+  });
+  assert.ok(out.entries["@wt-test/tiny.shout"]);
+  const viaUrl = await run({
+    file: new URL("file://" + join(FIXTURES, "spec.yaml")).href,
+    requirements: [lib("tiny")],
+  });
+  assert.deepEqual(viaUrl, out);
 });
 
 Deno.test("discover: a library's own deno.json imports are honoured", async () => {
@@ -182,6 +201,47 @@ Deno.test("discover: cache hit on the second call, miss after a change", async (
     });
     assert.ok(fourth.includes("sandbox"));
     assert.deepEqual(out4, out3);
+  } finally {
+    await Deno.remove(cacheDir, { recursive: true });
+    await Deno.remove(specDir, { recursive: true });
+  }
+});
+
+Deno.test("discover: a version range is resolved before the cache lookup", async () => {
+  const cacheDir = await Deno.makeTempDir({ prefix: "wt-discovery-cache-" });
+  const specDir = await Deno.makeTempDir({ prefix: "wt-discovery-spec-" });
+  try {
+    const copy = join(specDir, "ranged");
+    await Deno.mkdir(copy);
+    await Deno.writeTextFile(
+      join(copy, "deno.json"),
+      JSON.stringify({
+        name: "@wt-test/ranged",
+        version: "0.1.0",
+        exports: "./mod.ts",
+        imports: { "valibot": "npm:valibot@^1.5.0" },
+      }),
+    );
+    await Deno.copyFile(
+      join(FIXTURES, "libs", "tiny", "mod.ts"),
+      join(copy, "mod.ts"),
+    );
+    await Deno.copyFile(
+      join(FIXTURES, "libs", "tiny", "_helper.ts"),
+      join(copy, "_helper.ts"),
+    );
+    const req: Requirement = { name: "@wt-test/ranged", path: "ranged", pos };
+    const options = { specDir, link: REPO, cacheDir };
+    const first: DiscoveryPhase[] = [];
+    await discover([req], { ...options, onPhase: (p) => first.push(p) });
+    assert.deepEqual(first, ["prepare", "resolve", "sandbox", "done"]);
+    const second: DiscoveryPhase[] = [];
+    const out = await discover([req], {
+      ...options,
+      onPhase: (p) => second.push(p),
+    });
+    assert.deepEqual(second, ["prepare", "resolve", "cached"]);
+    assert.ok(out.entries["@wt-test/ranged.shout"]);
   } finally {
     await Deno.remove(cacheDir, { recursive: true });
     await Deno.remove(specDir, { recursive: true });
