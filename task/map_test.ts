@@ -51,17 +51,17 @@ Deno.test("tuple length mismatch is a clear error naming the element, expected a
   assert.equal(err.index, 2);
   assert.equal(
     err.message,
-    "map element 2: expected 2 values for [a, b], got 1",
+    'map element 2 of task "anonymous": expected 2 values for [a, b], got 1',
   );
   assert.equal(calls, 0, "input is checked before any call");
 
   await assert.rejects(
     t.map(["a", "b"], [[1, 2, 3]]),
-    /map element 0: expected 2 values for \[a, b\], got 3/,
+    /map element 0 of task "anonymous": expected 2 values for \[a, b\], got 3/,
   );
   await assert.rejects(
     t.map(["a", "b"], [[1, 2], 7]),
-    /map element 1: expected an array of 2 values for \[a, b\], got number/,
+    /map element 1 of task "anonymous": expected an array of 2 values for \[a, b\], got number/,
   );
 });
 
@@ -151,7 +151,7 @@ Deno.test("mapvalues with bound arguments and several names", async () => {
   );
   await assert.rejects(
     sub.mapvalues(["a", "b"], [["x", [5]]]),
-    /mapvalues value element 0: expected 2 values for \[a, b\], got 1/,
+    /mapvalues value 0 of task "anonymous": expected 2 values for \[a, b\], got 1/,
   );
 });
 
@@ -178,7 +178,7 @@ Deno.test("mapvalues checks the [key, value] pair shape", async () => {
     assert.equal(err.index, 1);
     assert.equal(
       err.message,
-      `mapvalues element 1: expected a [key, value] pair, got ${got}`,
+      `mapvalues element 1 of task "anonymous": expected a [key, value] pair, got ${got}`,
     );
   }
   assert.equal(calls, 0);
@@ -318,7 +318,7 @@ Deno.test("large sync map", async () => {
 Deno.test("large async map does not grow the stack", async () => {
   const n = 5_000;
   const input = Array.from({ length: n }, (_, i) => i);
-  const out = await task(async ({ x }: { x: number }) => x + 1).map(
+  const out = await task(({ x }: { x: number }) => Promise.resolve(x + 1)).map(
     "x",
     input,
     { concurrency: 4 },

@@ -116,7 +116,7 @@ function normalizeArgnames(
   const names = typeof argnames === "string" ? [argnames] : argnames;
   if (!Array.isArray(names) || names.length === 0) {
     throw new MapArgumentError(
-      `${method}(argnames) must be an argument name or a non-empty list of names, got ${
+      `${method} must be an argument name or a non-empty list of names, got ${
         typeName(argnames)
       }`,
     );
@@ -125,14 +125,14 @@ function normalizeArgnames(
   for (const n of names) {
     if (typeof n !== "string" || n === "") {
       throw new MapArgumentError(
-        `${method}(argnames) must contain non-empty strings, got ${
+        `${method} must contain non-empty strings, got ${
           JSON.stringify(n) ?? typeName(n)
         }`,
       );
     }
     if (seen.has(n)) {
       throw new MapArgumentError(
-        `${method}(argnames) names "${n}" twice`,
+        `${method} names "${n}" twice`,
       );
     }
     seen.add(n);
@@ -154,11 +154,12 @@ function checkTuple(
   names: readonly string[],
   value: unknown,
   index: number,
-  method: string,
+  label: string,
+  who: string,
 ): void {
   if (!Array.isArray(value)) {
     throw new MapArgumentError(
-      `${method} element ${index}: expected an array of ${names.length} values for [${
+      `${label} ${index} of ${who}: expected an array of ${names.length} values for [${
         names.join(", ")
       }], got ${typeName(value)}`,
       index,
@@ -166,7 +167,7 @@ function checkTuple(
   }
   if (value.length !== names.length) {
     throw new MapArgumentError(
-      `${method} element ${index}: expected ${names.length} values for [${
+      `${label} ${index} of ${who}: expected ${names.length} values for [${
         names.join(", ")
       }], got ${value.length}`,
       index,
@@ -529,13 +530,17 @@ export class Task<R = unknown> implements TaskProtocol<R> {
     options?: MapOptions,
   ): Promise<Array<R | Skip> | Skip> {
     try {
-      const names = normalizeArgnames(argnames, "map");
+      const names = normalizeArgnames(
+        argnames,
+        `map(argnames) of ${this.#describe()}`,
+      );
       const limit = checkConcurrency(options);
       if (isSkip(argvalues)) return this.#skipWhole(names, "map");
       const values = this.#checkArray(argvalues, "map");
       if (names.length > 1) {
+        const who = this.#describe();
         for (let i = 0; i < values.length; i++) {
-          checkTuple(names, values[i], i, "map");
+          checkTuple(names, values[i], i, "map element", who);
         }
       }
       return this.#runMany("map", values, names, undefined, limit) as Promise<
@@ -603,22 +608,28 @@ export class Task<R = unknown> implements TaskProtocol<R> {
     options?: MapOptions,
   ): Promise<Array<[unknown, R | Skip]> | Skip> {
     try {
-      const names = normalizeArgnames(argnames, "mapvalues");
+      const names = normalizeArgnames(
+        argnames,
+        `mapvalues(argnames) of ${this.#describe()}`,
+      );
       const limit = checkConcurrency(options);
       if (isSkip(argvalues)) return this.#skipWhole(names, "mapvalues");
       const pairs = this.#checkArray(argvalues, "mapvalues");
+      const who = this.#describe();
       const values: unknown[] = new Array(pairs.length);
       for (let i = 0; i < pairs.length; i++) {
         const p = pairs[i];
         if (!Array.isArray(p) || p.length !== 2) {
           throw new MapArgumentError(
-            `mapvalues element ${i}: expected a [key, value] pair, got ${
+            `mapvalues element ${i} of ${who}: expected a [key, value] pair, got ${
               typeName(p)
             }`,
             i,
           );
         }
-        if (names.length > 1) checkTuple(names, p[1], i, "mapvalues value");
+        if (names.length > 1) {
+          checkTuple(names, p[1], i, "mapvalues value", who);
+        }
         values[i] = p[1];
       }
       const keyed = pairs as readonly (readonly unknown[])[];
