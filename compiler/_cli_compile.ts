@@ -1,0 +1,168 @@
+/**
+ * The `compile` subcommand of `wt-compiler` (also the default: `wt-compiler <spec.yaml>`).
+ *
+ * @module
+ */
+import type { Command } from "@commander-js/extra-typings";
+import { type Diagnostic, formatDiagnostic, SpecError } from "./diagnostics.ts";
+import { CatalogueLoadError } from "./load_catalogue.ts";
+import { DiscoveryError } from "./discovery.ts";
+import { compile, CompileError, type CompilePhase } from "./compile.ts";
+import { type CliContext, denoIO } from "./cli.ts";
+
+const OK = 0;
+const INVALID = 1;
+const USAGE = 2;
+
+const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+/** A progress display on stderr: a redrawn line on a TTY, plain lines otherwise. */
+interface Progress {
+  phase(phase: CompilePhase, description: string): void;
+  done(): void;
+}
+
+function makeProgress(ctx: CliContext, enabled: boolean): Progress {
+  if (!enabled) return { phase() {}, done() {} };
+  let tty = false;
+  try {
+    tty = Deno.stderr.isTerminal();
+  } catch {
+    tty = false;
+  }
+  if (!tty || ctx.io.stderr !== denoIO.stderr) {
+    return {
+      phase: (_p, d) => ctx.io.stderr(`wt-compiler: ${d}\n`),
+      done() {},
+    };
+  }
+  let i = 0;
+  let current = "";
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const draw = () => {
+    ctx.io.stderr(`\r\x1b[2K${FRAMES[i++ % FRAMES.length]} ${current}`);
+  };
+  return {
+    phase(_p, description) {
+      current = description;
+      draw();
+      timer ??= setInterval(draw, 100);
+    },
+    done() {
+      if (timer !== undefined) clearInterval(timer);
+      timer = undefined;
+      if (current) ctx.io.stderr("\r\x1b[2K");
+    },
+  };
+}
+
+function printDiagnostics(
+  ctx: CliContext,
+  diagnostics: readonly Diagnostic[],
+  json: boolean,
+) {
+  if (json) {
+    ctx.io.stdout(JSON.stringify({ ok: false, diagnostics }, null, 2) + "\n");
+  } else if (diagnostics.length > 0) {
+    ctx.io.stderr(diagnostics.map(formatDiagnostic).join("\n") + "\n");
+  }
+}
+
+/**
+ * Install `compile <spec> [options]` on the program.
+ *
+ * @param program The commander program.
+ * @param ctx Shared CLI state (I/O, exit code).
+ */
+export function compileCommand(program: Command, ctx: CliContext): void {
+  program
+    .command("compile")
+    .description(
+      "compile a spec into a workflow workspace <out-dir>/<prefix>-<id>-workflow (the default command)",
+    )
+    .argument("<spec>", "the spec.yaml file")
+    .option(
+      "--out-dir <dir>",
+      "folder that receives the workflow (default: the spec's folder)",
+    )
+    .option("--clobber", "replace an existing output")
+    .option(
+      "--update",
+      "update an existing output: keep its lockfile, bump its VERSION",
+    )
+    .option("--pkg-name-prefix <prefix>", "prefix of the release name", "wt")
+    .option(
+      "--results-env-var <name>",
+      "environment variable the workflow reads the results URL from",
+      "WT_RESULTS",
+    )
+    .option(
+      "--registry <file>",
+      "pre-computed RegistryOutput JSON (skips discovery)",
+    )
+    .option(
+      "--link <dir>",
+      "resolve every @wt/* package from this local checkout",
+    )
+    .option("--no-progress", "print no progress")
+    .option("--json", "print diagnostics and the result as JSON on stdout")
+    .action(async (file, opts) => {
+      const json = opts.json ?? false;
+      const progress = makeProgress(ctx, opts.progress && !json);
+      try {
+        const result = await compile(file, {
+          outDir: opts.outDir,
+          clobber: opts.clobber,
+          update: opts.update,
+          pkgNamePrefix: opts.pkgNamePrefix,
+          resultsEnvVar: opts.resultsEnvVar,
+          registryFile: opts.registry,
+          link: opts.link,
+          onProgress: (p, d) => progress.phase(p, d),
+        });
+        progress.done();
+        if (json) {
+          ctx.io.stdout(
+            JSON.stringify({ ok: true, ...result }, null, 2) + "\n",
+          );
+        } else {
+          printDiagnostics(ctx, result.diagnostics, false);
+          ctx.io.stderr(
+            result.status === "unchanged"
+              ? `${result.outputDir} is up to date (version ${result.version}): nothing changed\n`
+              : `wrote ${result.outputDir} (version ${result.version}${
+                result.previousVersion ? `, was ${result.previousVersion}` : ""
+              })\n`,
+          );
+        }
+        ctx.exitCode = OK;
+      } catch (err) {
+        progress.done();
+        if (err instanceof SpecError) {
+          printDiagnostics(ctx, err.diagnostics, json);
+          if (!json) ctx.io.stderr(`${file}: invalid spec, nothing written\n`);
+          ctx.exitCode = INVALID;
+          return;
+        }
+        const known = err instanceof CompileError ||
+          err instanceof CatalogueLoadError ||
+          err instanceof DiscoveryError;
+        if (!known) throw err;
+        const message = (err as Error).message;
+        if (json) {
+          ctx.io.stdout(
+            JSON.stringify(
+              { ok: false, error: message, diagnostics: [] },
+              null,
+              2,
+            ) + "\n",
+          );
+        } else {
+          ctx.io.stderr(`error: ${message}\nnothing written\n`);
+        }
+        ctx.exitCode = err instanceof CompileError && err.usage
+          ? USAGE
+          : INVALID;
+      }
+    });
+}
