@@ -15,6 +15,7 @@ import { CatalogueLoadError, loadCatalogue } from "./load_catalogue.ts";
 import { generateSchemas } from "./schemas.ts";
 import type { Spec } from "./spec_model.ts";
 import { checkSpec } from "./validate.ts";
+import { compileCommand } from "./_cli_compile.ts";
 
 /** Exit code: success. */
 export const EXIT_OK = 0;
@@ -219,7 +220,11 @@ export const schemaCommand: SubcommandInstaller = (program, ctx) => {
 };
 
 /** The subcommands of `wt-compiler`, in help order. */
-export const SUBCOMMANDS: SubcommandInstaller[] = [checkCommand, schemaCommand];
+export const SUBCOMMANDS: SubcommandInstaller[] = [
+  compileCommand,
+  checkCommand,
+  schemaCommand,
+];
 
 /**
  * Build the `wt-compiler` program (without running it).
@@ -285,8 +290,16 @@ export async function runCli(
     io.stderr(program.helpInformation());
     return EXIT_USAGE;
   }
+  // `wt-compiler <spec.yaml> [options]` is `wt-compiler compile <spec.yaml> [options]`.
+  const first = args[0];
+  const argv = first !== undefined && !first.startsWith("-") &&
+      !program.commands.some((c) =>
+        c.name() === first || c.aliases().includes(first)
+      )
+    ? ["compile", ...args]
+    : [...args];
   try {
-    await program.parseAsync([...args], { from: "user" });
+    await program.parseAsync(argv, { from: "user" });
   } catch (err) {
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
