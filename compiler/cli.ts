@@ -92,6 +92,7 @@ async function loadAndCheck(
     catalogue = await loadCatalogue(structural.spec, {
       registry,
       discover: ctx.io.discover,
+      readTextFile: ctx.io.readTextFile,
     });
   } catch (err) {
     if (err instanceof CatalogueLoadError) {

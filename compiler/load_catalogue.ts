@@ -41,12 +41,15 @@ export interface LoadCatalogueOptions {
    * no `registry` is given, loading fails with a message asking for `--registry`.
    */
   discover?: ((spec: Spec) => Promise<RegistryOutput>) | undefined;
+  /** How to read the registry file (default `Deno.readTextFile`). */
+  readTextFile?: ((path: string) => Promise<string>) | undefined;
 }
 
 /**
  * Read and check a `RegistryOutput` JSON file.
  *
  * @param path The file path.
+ * @param readTextFile How to read it (default `Deno.readTextFile`).
  * @returns The registry output.
  * @throws {CatalogueLoadError} When the file cannot be read, is not JSON, or does not match
  * the `RegistryOutput` schema (each problem with its path).
@@ -59,10 +62,13 @@ export interface LoadCatalogueOptions {
  * console.log(Object.keys(registry.entries));
  * ```
  */
-export async function readRegistryFile(path: string): Promise<RegistryOutput> {
+export async function readRegistryFile(
+  path: string,
+  readTextFile: (path: string) => Promise<string> = Deno.readTextFile,
+): Promise<RegistryOutput> {
   let text: string;
   try {
-    text = await Deno.readTextFile(path);
+    text = await readTextFile(path);
   } catch (err) {
     throw new CatalogueLoadError(
       `cannot read registry file ${path}: ${
@@ -145,7 +151,9 @@ export async function loadCatalogue(
   options: LoadCatalogueOptions,
 ): Promise<Catalogue> {
   if (options.registry !== undefined) {
-    return new Catalogue(await readRegistryFile(options.registry));
+    return new Catalogue(
+      await readRegistryFile(options.registry, options.readTextFile),
+    );
   }
   if (options.discover) {
     let out: RegistryOutput;

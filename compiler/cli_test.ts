@@ -1,0 +1,189 @@
+import assert from "node:assert/strict";
+import { type CliIO, runCli } from "./cli.ts";
+
+const dir = new URL("./testdata/validate/", import.meta.url);
+const fixture = (name: string) => new URL(name, dir).pathname;
+const REGISTRY = fixture("registry.json");
+const VALID = fixture("valid.yaml");
+
+function memoryIO(
+  files: Record<string, string> = {},
+): CliIO & { out: string; err: string } {
+  const io = {
+    out: "",
+    err: "",
+    stdout: (s: string) => {
+      io.out += s;
+    },
+    stderr: (s: string) => {
+      io.err += s;
+    },
+    readTextFile: (path: string) =>
+      path in files ? Promise.resolve(files[path]!) : Deno.readTextFile(path),
+  };
+  return io;
+}
+
+const BAD =
+  "id: w\nworkflow:\n  - id: a\n    task: dubble\n  - id: b\n    task: double\n    partial:\n      n: ${{ workflow.c.return }}\n";
+
+Deno.test("wt-compiler check", async (t) => {
+  await t.step("valid spec: exit 0", async () => {
+    const io = memoryIO();
+    assert.equal(await runCli(["check", VALID, "--registry", REGISTRY], io), 0);
+    assert.match(io.err, /valid \(0 error\(s\), 0 warning\(s\)\)/);
+  });
+  await t.step(
+    "invalid spec: exit 1, one located line per problem",
+    async () => {
+      const io = memoryIO({ "bad.yaml": BAD });
+      assert.equal(
+        await runCli(["check", "bad.yaml", "--registry", REGISTRY], io),
+        1,
+      );
+      const lines = io.err.trim().split("\n");
+      assert.match(
+        lines[0]!,
+        /^bad\.yaml:4:11: error: unknown task `dubble`; did you mean `double`\?$/,
+      );
+      assert.match(
+        lines[1]!,
+        /^bad\.yaml:8:10: error: reference to unknown instance `c`/,
+      );
+    },
+  );
+  await t.step("--json prints the diagnostics on stdout", async () => {
+    const io = memoryIO({ "bad.yaml": BAD });
+    assert.equal(
+      await runCli(["check", "bad.yaml", "--registry", REGISTRY, "--json"], io),
+      1,
+    );
+    const out = JSON.parse(io.out);
+    assert.equal(out.valid, false);
+    assert.deepEqual(
+      out.diagnostics.map((d: { line: number; col: number; code: string }) =>
+        `${d.line}:${d.col}:${d.code}`
+      ),
+      ["4:11:unknown-task", "8:10:unknown-reference"],
+    );
+  });
+  await t.step("usage errors: exit 2", async () => {
+    for (
+      const args of [[], ["check"], ["check", VALID, "--bogus"], ["nope"], [
+        "check",
+        "/no/such/spec.yaml",
+        "--registry",
+        REGISTRY,
+      ]]
+    ) {
+      const io = memoryIO();
+      assert.equal(await runCli(args, io), 2, args.join(" "));
+      assert.ok(io.err.length > 0);
+    }
+  });
+  await t.step("--help: exit 0", async () => {
+    const io = memoryIO();
+    assert.equal(await runCli(["--help"], io), 0);
+    assert.match(io.out, /check/);
+  });
+  await t.step(
+    "no --registry and no discovery: a clear error, exit 1",
+    async () => {
+      const io = memoryIO();
+      assert.equal(await runCli(["check", VALID], io), 1);
+      assert.match(io.err, /--registry FILE/);
+    },
+  );
+  await t.step("invalid registry file: exit 1 naming the problem", async () => {
+    const io = memoryIO({ "r.json": '{"version": "2"}' });
+    assert.equal(await runCli(["check", VALID, "--registry", "r.json"], io), 1);
+    assert.match(io.err, /not a valid RegistryOutput/);
+  });
+});
+
+Deno.test("wt-compiler schema", async (t) => {
+  await t.step("params and rjsf", async () => {
+    const io = memoryIO();
+    assert.equal(
+      await runCli([
+        "schema",
+        VALID,
+        "--registry",
+        REGISTRY,
+        "--format",
+        "params",
+      ], io),
+      0,
+    );
+    const params = JSON.parse(io.out);
+    assert.deepEqual(Object.keys(params.properties), [
+      "total",
+      "styled",
+      "saved",
+    ]);
+    const io2 = memoryIO();
+    assert.equal(
+      await runCli([
+        "schema",
+        VALID,
+        "--registry",
+        REGISTRY,
+        "--format",
+        "rjsf",
+      ], io2),
+      0,
+    );
+    assert.ok("Doubling" in JSON.parse(io2.out).properties);
+  });
+  await t.step("invalid spec: exit 1, nothing on stdout", async () => {
+    const io = memoryIO({ "bad.yaml": BAD });
+    assert.equal(
+      await runCli([
+        "schema",
+        "bad.yaml",
+        "--registry",
+        REGISTRY,
+        "--format",
+        "rjsf",
+      ], io),
+      1,
+    );
+    assert.equal(io.out, "");
+  });
+  await t.step("bad --format: exit 2", async () => {
+    const io = memoryIO();
+    assert.equal(
+      await runCli(
+        ["schema", VALID, "--registry", REGISTRY, "--format", "xml"],
+        io,
+      ),
+      2,
+    );
+    const io2 = memoryIO();
+    assert.equal(
+      await runCli(["schema", VALID, "--registry", REGISTRY], io2),
+      2,
+    );
+  });
+});
+
+Deno.test("compiler/mod.ts runs the CLI as the main module", async () => {
+  const mod = new URL("./mod.ts", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      mod,
+      "check",
+      fixture("valid.yaml"),
+      "--registry",
+      REGISTRY,
+      "--json",
+    ],
+    stdout: "piped",
+    stderr: "piped",
+    stdin: "null",
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  assert.equal(JSON.parse(new TextDecoder().decode(out.stdout)).valid, true);
+});

@@ -1,0 +1,486 @@
+import assert from "node:assert/strict";
+import { Catalogue } from "./catalogue.ts";
+import type { Diagnostic } from "./diagnostics.ts";
+import { parseRegistryText } from "./load_catalogue.ts";
+import { parseSpec } from "./parse.ts";
+import { flattenInstances } from "./spec_model.ts";
+import { checkSpec, effectiveSkipif, validateSpec } from "./validate.ts";
+
+const registry = parseRegistryText(
+  Deno.readTextFileSync(
+    new URL("./testdata/validate/registry.json", import.meta.url),
+  ),
+  "registry.json",
+);
+const catalogue = new Catalogue(registry);
+
+function check(yaml: string): Diagnostic[] {
+  return checkSpec(yaml, "spec.yaml", catalogue).diagnostics;
+}
+function codes(ds: Diagnostic[], code: string): Diagnostic[] {
+  return ds.filter((d) => d.code === code);
+}
+/** The single diagnostic with `code`, asserting its location `line:col`. */
+function one(ds: Diagnostic[], code: string, at: string): Diagnostic {
+  const found = codes(ds, code);
+  assert.equal(
+    found.length,
+    1,
+    `expected one ${code}, got: ${JSON.stringify(ds, null, 1)}`,
+  );
+  const d = found[0]!;
+  assert.equal(`${d.line}:${d.col}`, at, `${code}: ${d.message}`);
+  assert.equal(d.file, "spec.yaml");
+  return d;
+}
+
+Deno.test("the valid fixture spec has no diagnostics", () => {
+  const text = Deno.readTextFileSync(
+    new URL("./testdata/validate/valid.yaml", import.meta.url),
+  );
+  assert.deepEqual(check(text), []);
+});
+
+Deno.test("id rules", async (t) => {
+  await t.step("not a valid identifier", () => {
+    const d = one(
+      check("id: w\nworkflow:\n  - id: my-step\n    task: never\n"),
+      "bad-id",
+      "3:9",
+    );
+    assert.match(d.message, /`my_step`/);
+  });
+  await t.step("JavaScript reserved word", () => {
+    const d = one(
+      check("id: w\nworkflow:\n  - id: class\n    task: never\n"),
+      "reserved-id",
+      "3:9",
+    );
+    assert.match(d.message, /class_step/);
+  });
+  await t.step("a name the generated code uses", () => {
+    one(
+      check("id: w\nworkflow:\n  - id: params\n    task: never\n"),
+      "reserved-id",
+      "3:9",
+    );
+    one(
+      check("id: w\nworkflow:\n  - id: SKIP\n    task: never\n"),
+      "reserved-id",
+      "3:9",
+    );
+  });
+  await t.step("too long", () => {
+    const id = "x".repeat(65);
+    const d = one(
+      check(`id: w\nworkflow:\n  - id: ${id}\n    task: never\n`),
+      "id-too-long",
+      "3:9",
+    );
+    assert.match(d.message, /limit is 64/);
+    assert.deepEqual(
+      check(`id: w\nworkflow:\n  - id: ${"x".repeat(64)}\n    task: never\n`),
+      [],
+    );
+  });
+  await t.step("duplicate: at the second, naming the first's line", () => {
+    const d = one(
+      check(
+        "id: w\nworkflow:\n  - id: a\n    task: never\n  - id: b\n    task: never\n  - id: a\n    task: never\n",
+      ),
+      "duplicate-id",
+      "7:9",
+    );
+    assert.match(d.message, /line 3/);
+  });
+  await t.step("equal to the workflow id", () => {
+    one(
+      check("id: total\nworkflow:\n  - id: total\n    task: never\n"),
+      "id-equals-workflow",
+      "3:9",
+    );
+  });
+  await t.step("equal to an imported task name", () => {
+    const d = one(
+      check(
+        "id: w\nworkflow:\n  - id: x\n    task: add\n  - id: add\n    task: double\n    partial: {n: 1}\n",
+      ),
+      "id-shadows-task",
+      "5:9",
+    );
+    assert.match(d.message, /`add`/);
+  });
+  await t.step("invalid workflow id", () => {
+    one(
+      check("id: my workflow\nworkflow:\n  - id: a\n    task: never\n"),
+      "bad-id",
+      "1:5",
+    );
+  });
+});
+
+Deno.test("task names", async (t) => {
+  await t.step("unknown task, with the nearest name", () => {
+    const d = one(
+      check("id: w\nworkflow:\n  - id: a\n    task: dubble\n"),
+      "unknown-task",
+      "4:11",
+    );
+    assert.match(d.message, /did you mean `double`/);
+  });
+  await t.step("ambiguous bare name lists the candidates", () => {
+    const d = one(
+      check("id: w\nworkflow:\n  - id: a\n    task: buffer\n"),
+      "ambiguous-task",
+      "4:11",
+    );
+    assert.match(d.message, /@wt-examples\/geo-tasks\.buffer/);
+    assert.match(d.message, /@wt-examples\/other-geo\.buffer/);
+  });
+  await t.step("qualified names resolve", () => {
+    assert.deepEqual(
+      check(
+        'id: w\nworkflow:\n  - id: a\n    task: "@wt-examples/geo-tasks.buffer"\n',
+      ),
+      [],
+    );
+  });
+  await t.step(
+    "unknown qualified name suggests the modules exporting the function",
+    () => {
+      const d = one(
+        check(
+          'id: w\nworkflow:\n  - id: a\n    task: "@wt-examples/nowhere-at-all.double"\n',
+        ),
+        "unknown-task",
+        "4:11",
+      );
+      assert.match(d.message, /@wt-examples\/custom-tasks\.double/);
+    },
+  );
+  await t.step("deprecated task is a warning", () => {
+    const ds = check("id: w\nworkflow:\n  - id: a\n    task: old_add\n");
+    const d = one(ds, "deprecated-task", "4:11");
+    assert.equal(d.severity, "warning");
+    assert.match(d.message, /use `add` instead/);
+  });
+});
+
+Deno.test("references", async (t) => {
+  await t.step("unknown target, with the nearest id", () => {
+    const d = one(
+      check(
+        "id: w\nworkflow:\n  - id: total\n    task: add\n  - id: b\n    task: double\n    partial:\n      n: ${{ workflow.totl.return }}\n",
+      ),
+      "unknown-reference",
+      "8:10",
+    );
+    assert.match(d.message, /did you mean `total`/);
+  });
+  await t.step("inside a list literal", () => {
+    one(
+      check(
+        "id: w\nworkflow:\n  - id: s\n    task: sum_all\n    partial:\n      values:\n        - 1\n        - ${{ workflow.nope.return }}\n",
+      ),
+      "unknown-reference",
+      "8:11",
+    );
+  });
+  await t.step("self reference", () => {
+    one(
+      check(
+        "id: w\nworkflow:\n  - id: a\n    task: double\n    partial:\n      n: ${{ workflow.a.return }}\n",
+      ),
+      "self-reference",
+      "6:10",
+    );
+  });
+  await t.step(
+    "forward reference names the later instance and its line",
+    () => {
+      const d = one(
+        check(
+          "id: w\nworkflow:\n  - id: b\n    task: double\n    partial:\n      n: ${{ workflow.a.return }}\n  - id: a\n    task: add\n",
+        ),
+        "forward-reference",
+        "6:10",
+      );
+      assert.match(d.message, /`a`.*defined later \(line 7\)/);
+    },
+  );
+  await t.step("cycle is printed", () => {
+    const ds = check(
+      `id: w
+workflow:
+  - id: a
+    task: double
+    partial:
+      n: \${{ workflow.c.return }}
+  - id: b
+    task: double
+    partial:
+      n: \${{ workflow.a.return }}
+  - id: c
+    task: double
+    partial:
+      n: \${{ workflow.b.return }}
+`,
+    );
+    const d = one(ds, "cycle", "6:10");
+    assert.match(d.message, /a -> c -> b -> a/);
+    assert.equal(codes(ds, "forward-reference").length, 0);
+  });
+  await t.step("map argvalues references count too", () => {
+    one(
+      check(
+        "id: w\nworkflow:\n  - id: a\n    task: double\n    map:\n      argnames: n\n      argvalues: ${{ workflow.zz.return }}\n",
+      ),
+      "unknown-reference",
+      "7:18",
+    );
+  });
+  await t.step("env reads are not references", () => {
+    assert.deepEqual(
+      check(
+        "id: w\nworkflow:\n  - id: a\n    task: double\n    partial:\n      n: ${{ env.N }}\n",
+      ),
+      [],
+    );
+  });
+});
+
+Deno.test("malformed expressions", async (t) => {
+  await t.step("extra text around an expression", () => {
+    const d = one(
+      check(
+        'id: w\nworkflow:\n  - id: a\n    task: add\n  - id: b\n    task: double\n    partial:\n      n: "x ${{ workflow.a.return }}"\n',
+      ),
+      "malformed-expression",
+      "8:10",
+    );
+    assert.match(d.message, /whole string/);
+  });
+  await t.step("missing `.return`", () => {
+    const d = one(
+      check(
+        'id: w\nworkflow:\n  - id: a\n    task: add\n  - id: b\n    task: sum_all\n    partial:\n      values: ["${{ workflow.a }}"]\n',
+      ),
+      "malformed-expression",
+      "8:16",
+    );
+    assert.match(d.message, /\.return/);
+  });
+});
+
+Deno.test("map rules", async (t) => {
+  await t.step("argvalues must be a reference or a list", () => {
+    one(
+      check(
+        "id: w\nworkflow:\n  - id: a\n    task: double\n    map:\n      argnames: n\n      argvalues: 3\n",
+      ),
+      "bad-argvalues",
+      "7:18",
+    );
+  });
+  await t.step("unknown argname", () => {
+    const d = one(
+      check(
+        "id: w\nworkflow:\n  - id: a\n    task: double\n    map:\n      argnames: [m]\n      argvalues: [1]\n",
+      ),
+      "unknown-argument",
+      "6:18",
+    );
+    assert.match(d.message, /did you mean `n`/);
+  });
+  await t.step("argname also in partial is a warning", () => {
+    const d = one(
+      check(
+        "id: w\nworkflow:\n  - id: a\n    task: double\n    partial: {n: 1}\n    mapvalues:\n      argnames: n\n      argvalues: [1]\n",
+      ),
+      "argument-bound-twice",
+      "7:17",
+    );
+    assert.equal(d.severity, "warning");
+  });
+});
+
+Deno.test("arguments against the task's schema", async (t) => {
+  await t.step("unknown argument name, with the nearest one", () => {
+    const d = one(
+      check(
+        "id: w\nworkflow:\n  - id: a\n    task: add\n    partial:\n      aa: 1\n",
+      ),
+      "unknown-argument",
+      "6:7",
+    );
+    assert.match(d.message, /did you mean `a`/);
+  });
+  await t.step("hidden parameters are valid argument names", () => {
+    assert.deepEqual(
+      check(
+        "id: w\nworkflow:\n  - id: a\n    task: style\n    partial:\n      frame: 1\n      style: {}\n",
+      ),
+      [],
+    );
+  });
+  await t.step("literal of the wrong type", () => {
+    const d = one(
+      check(
+        "id: w\nworkflow:\n  - id: a\n    task: add\n    partial:\n      a: one\n",
+      ),
+      "invalid-argument-value",
+      "6:10",
+    );
+    assert.match(d.message, /must be number/);
+  });
+  await t.step(
+    "nested value failing a $ref'd $defs schema is located at the nested node",
+    () => {
+      one(
+        check(
+          "id: w\nworkflow:\n  - id: a\n    task: style\n    partial:\n      style:\n        color: red\n        width: -1\n",
+        ),
+        "invalid-argument-value",
+        "8:16",
+      );
+    },
+  );
+  await t.step("extra property under additionalProperties: false", () => {
+    const d = one(
+      check(
+        "id: w\nworkflow:\n  - id: a\n    task: style\n    partial:\n      style:\n        colour: red\n",
+      ),
+      "invalid-argument-value",
+      "7:9",
+    );
+    assert.match(d.message, /colour/);
+  });
+  await t.step("enum", () => {
+    const d = one(
+      check(
+        "id: w\nworkflow:\n  - id: a\n    task: style\n    partial:\n      style: {}\n      mode: medium\n",
+      ),
+      "invalid-argument-value",
+      "7:13",
+    );
+    assert.match(d.message, /"fast", "slow"/);
+  });
+  await t.step("values containing expressions are not checked", () => {
+    assert.deepEqual(
+      check(
+        'id: w\nworkflow:\n  - id: a\n    task: style\n    partial:\n      style: {width: "${{ env.W }}"}\n',
+      ),
+      [],
+    );
+  });
+  await t.step("required hidden argument that nothing binds", () => {
+    const d = one(
+      check(
+        "id: w\nworkflow:\n  - id: a\n    task: persist\n    partial:\n      text: hi\n",
+      ),
+      "unbound-argument",
+      "4:11",
+    );
+    assert.match(d.message, /`root_path`/);
+  });
+  await t.step("required form argument left to the form is fine", () => {
+    assert.deepEqual(
+      check(
+        "id: w\nworkflow:\n  - id: a\n    task: add\n    partial: {a: 1}\n",
+      ),
+      [],
+    );
+  });
+});
+
+Deno.test("skip conditions and task-instance-defaults", async (t) => {
+  await t.step("an instance's own skipif wins, even when empty", () => {
+    const { spec } = parseSpec(
+      "id: w\ntask-instance-defaults:\n  skipif:\n    conditions: [any_dependency_skipped]\nworkflow:\n  - id: a\n    task: never\n  - id: b\n    task: never\n    skipif:\n      conditions: []\n",
+      "spec.yaml",
+    );
+    const [a, b] = flattenInstances(spec!);
+    assert.deepEqual(effectiveSkipif(a!, spec!)?.conditions, [
+      "any_dependency_skipped",
+    ]);
+    assert.deepEqual(effectiveSkipif(b!, spec!)?.conditions, []);
+    assert.deepEqual(validateSpec(spec!, catalogue), []);
+  });
+  await t.step("unknown condition in the defaults", () => {
+    const d = one(
+      check(
+        "id: w\ntask-instance-defaults:\n  skipif:\n    conditions:\n      - any_dependncy_skipped\nworkflow:\n  - id: a\n    task: never\n",
+      ),
+      "unknown-task",
+      "5:9",
+    );
+    assert.match(
+      d.message,
+      /skip condition.*did you mean `any_dependency_skipped`/,
+    );
+  });
+  await t.step("unknown condition in an instance", () => {
+    one(
+      check(
+        "id: w\nworkflow:\n  - id: a\n    task: never\n    skipif:\n      conditions: [nevr]\n",
+      ),
+      "unknown-task",
+      "6:20",
+    );
+  });
+});
+
+Deno.test("every problem is reported in one run", () => {
+  const ds = check(`id: w
+workflow:
+  - id: a
+    task: ad
+  - id: a
+    task: double
+    partial:
+      n: \${{ workflow.b.return }}
+      m: 1
+    tsk: x
+`);
+  const got = ds.map((d) => `${d.line}:${d.col} ${d.code}`);
+  assert.deepEqual(got, [
+    "4:11 unknown-task",
+    "5:9 duplicate-id",
+    "8:10 unknown-reference",
+    "9:7 unknown-argument",
+    "10:5 unknown-key",
+  ]);
+});
+
+Deno.test("without a catalogue only task-independent rules run", () => {
+  const { spec } = parseSpec(
+    "id: w\nworkflow:\n  - id: a\n    task: nothing_known\n    partial:\n      x: ${{ workflow.a.return }}\n",
+    "spec.yaml",
+  );
+  const ds = validateSpec(spec!);
+  assert.deepEqual(ds.map((d) => d.code), ["self-reference"]);
+});
+
+Deno.test("validation of a 500-instance spec is fast", () => {
+  const lines = ["id: big", "workflow:", "  - id: t0", "    task: add"];
+  for (let i = 1; i < 500; i++) {
+    lines.push(
+      `  - id: t${i}`,
+      "    task: sum_all",
+      "    partial:",
+      "      values:",
+      `        - \${{ workflow.t${i - 1}.return }}`,
+      `        - \${{ workflow.t${Math.floor(i / 2)}.return }}`.replace(
+        `t${i}.`,
+        "t0.",
+      ),
+      "        - 1",
+    );
+  }
+  const text = lines.join("\n") + "\n";
+  const t0 = performance.now();
+  const { diagnostics } = checkSpec(text, "spec.yaml", catalogue);
+  const ms = performance.now() - t0;
+  assert.deepEqual(diagnostics, []);
+  assert.ok(ms < 1000, `took ${ms.toFixed(0)} ms`);
+});
