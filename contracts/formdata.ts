@@ -18,6 +18,16 @@ function isObject(x: unknown): x is Json {
   return typeof x === "object" && x !== null && !Array.isArray(x);
 }
 
+/** Set an own property, even for keys such as `__proto__`. */
+function setOwn(obj: Json, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+}
+
 function groupTitles(rjsf: Json): Set<string> {
   const props = isObject(rjsf["properties"]) ? rjsf["properties"] : {};
   const titles = new Set<string>();
@@ -58,7 +68,7 @@ export function formdataToParams(formdata: unknown, rjsf: Json): Json {
         `task instance '${key}' appears twice in form data (${where})`,
       );
     }
-    out[key] = value;
+    setOwn(out, key, value);
   };
   for (const [key, value] of Object.entries(formdata)) {
     if (groups.has(key)) {
@@ -83,7 +93,8 @@ export function formdataToParams(formdata: unknown, rjsf: Json): Json {
  * @param params Parameters keyed by task instance id.
  * @param rjsf The workflow's `rjsf.json` schema.
  * @returns Form data; ids that belong to no group stay at the top level.
- * @throws {TypeError} When `params` is not an object.
+ * @throws {TypeError} When `params` is not an object, or a parameter has the name of a
+ *   task group (the form data would be ambiguous).
  *
  * @example
  * ```ts
@@ -111,10 +122,16 @@ export function paramsToFormdata(params: unknown, rjsf: Json): Json {
   for (const [key, value] of Object.entries(params)) {
     const title = owner.get(key);
     if (title === undefined) {
-      out[key] = value;
+      if (isObject(props[key]) && props[key][TASK_GROUP_MARKER] === true) {
+        throw new TypeError(
+          `parameter '${key}' has the name of a task group in the form schema; ` +
+            `rename the task instance or the group`,
+        );
+      }
+      setOwn(out, key, value);
     } else {
-      const group = (out[title] ??= {}) as Json;
-      group[key] = value;
+      if (!Object.hasOwn(out, title)) setOwn(out, title, {});
+      setOwn(out[title] as Json, key, value);
     }
   }
   return out;

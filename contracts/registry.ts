@@ -73,7 +73,13 @@ export const RegistryEntry: v.GenericSchema<RegistryEntryInput, RegistryEntry> =
   v
     .object({
       metadata: RegistryMetadata,
-      json_schema: v.record(v.string(), v.unknown()),
+      json_schema: v.pipe(
+        v.custom<Record<string, unknown>>(
+          (x) => typeof x === "object" && x !== null && !Array.isArray(x),
+          "json_schema must be a JSON object",
+        ),
+        v.record(v.string(), v.unknown()),
+      ),
       parameters: v.optional(v.array(v.string())),
       public_module_path: v.pipe(v.string(), v.minLength(1)),
       function_name: v.pipe(v.string(), v.minLength(1)),

@@ -8,6 +8,7 @@ import {
   type ErrorObject,
   type ValidateFunction,
 } from "ajv/dist/2020.js";
+import { Ajv } from "ajv";
 import { formatsPlugin } from "./_formats.ts";
 import * as v from "valibot";
 
@@ -53,20 +54,38 @@ export interface ValidationErrorItem {
   input: unknown;
 }
 
-let ajv: Ajv2020 | undefined;
+let ajv2020: Ajv2020 | undefined;
+let ajv07: Ajv | undefined;
 const compiled = new WeakMap<object, ValidateFunction>();
+
+const DRAFT_07 = /^https?:\/\/json-schema\.org\/draft-07\/schema#?$/;
+
+/** The validator for the schema's dialect: draft-07 when it says so, 2020-12 otherwise. */
+function engine(schema: Record<string, unknown>): Ajv2020 | Ajv {
+  const options = { strict: false, allErrors: true, validateFormats: true };
+  const dialect = schema["$schema"];
+  if (typeof dialect === "string" && DRAFT_07.test(dialect)) {
+    if (!ajv07) {
+      ajv07 = new Ajv(options);
+      formatsPlugin(ajv07 as unknown as Ajv2020);
+    }
+    return ajv07;
+  }
+  if (!ajv2020) {
+    ajv2020 = new Ajv2020(options);
+    formatsPlugin(ajv2020);
+  }
+  return ajv2020;
+}
 
 function compile(schema: Record<string, unknown>): ValidateFunction {
   const cached = compiled.get(schema);
   if (cached) return cached;
-  if (!ajv) {
-    ajv = new Ajv2020({
-      strict: false,
-      allErrors: true,
-      validateFormats: true,
-    });
-    formatsPlugin(ajv);
-  }
+  const ajv = engine(schema);
+  // ajv keeps every compiled schema by its $id and refuses a second schema with the same
+  // $id; a new schema object (e.g. parsed again from JSON) replaces the old one.
+  const id = schema["$id"];
+  if (typeof id === "string") ajv.removeSchema(id);
   const fn = ajv.compile(schema);
   compiled.set(schema, fn);
   return fn;
@@ -125,8 +144,9 @@ function toItem(instance: unknown, err: ErrorObject): ValidationErrorItem {
 }
 
 /**
- * Validate a value against a JSON Schema (draft 2020-12, formats checked) and return every
- * problem found. Compiled schemas are cached per schema object.
+ * Validate a value against a JSON Schema (draft 2020-12, or draft-07 when its `$schema`
+ * says so; formats checked) and return every problem found. Compiled schemas are cached
+ * per schema object.
  *
  * @param instance The value to check.
  * @param schema A JSON Schema object.
