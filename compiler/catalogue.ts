@@ -71,6 +71,8 @@ export class Catalogue {
   readonly #cache = new Map<string, TaskResolution>();
 
   /**
+   * Index the entries of a registry output by qualified and by function name.
+   *
    * @param registry A registry output (e.g. parsed from `--registry FILE` or discovery).
    */
   constructor(registry: RegistryOutput) {

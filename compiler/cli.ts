@@ -9,6 +9,9 @@
  */
 import { Command, CommanderError, Option } from "@commander-js/extra-typings";
 import type { RegistryOutput } from "@wt/contracts";
+
+/** The commander program type that subcommand installers receive. */
+export type { Command } from "@commander-js/extra-typings";
 import type { Catalogue } from "./catalogue.ts";
 import { type Diagnostic, formatDiagnostic, hasErrors } from "./diagnostics.ts";
 import { CatalogueLoadError, loadCatalogue } from "./load_catalogue.ts";

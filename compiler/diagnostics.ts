@@ -130,7 +130,9 @@ export class SpecError extends Error {
   readonly diagnostics: readonly Diagnostic[];
 
   /**
-   * @param diagnostics The diagnostics; the message lists them one per line.
+   * Create the error; its message lists every diagnostic, one per line.
+   *
+   * @param diagnostics The diagnostics.
    */
   constructor(diagnostics: readonly Diagnostic[]) {
     const errors = diagnostics.filter((d) => d.severity === "error").length;

@@ -23,6 +23,8 @@ import type { Spec } from "./spec_model.ts";
  */
 export class CatalogueLoadError extends Error {
   /**
+   * Create the error.
+   *
    * @param message What failed and the fix.
    * @param options Standard error options (`cause`).
    */

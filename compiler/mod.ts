@@ -30,6 +30,12 @@ export {
   SchemaOverrideError,
 } from "./schemas.ts";
 export { runCli } from "./cli.ts";
+/** Contract types that the compiler API refers to. */
+export type {
+  RegistryEntry,
+  RegistryMetadata,
+  RegistryOutput,
+} from "@wt/contracts";
 
 if (import.meta.main) {
   Deno.exit(await runCli(Deno.args));
