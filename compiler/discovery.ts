@@ -173,6 +173,29 @@ function getDenoDirs(): Promise<DenoDirs> {
   return denoDirs;
 }
 
+/** The `host:port` of the JSR registry (`JSR_URL` or https://jsr.io/), for `--allow-import`. */
+function jsrHost(jsrUrl: string | undefined): string {
+  try {
+    const url = new URL(jsrUrl ?? "https://jsr.io/");
+    const port = url.port || (url.protocol === "http:" ? "80" : "443");
+    return `${url.hostname}:${port}`;
+  } catch {
+    throw new DiscoveryError(
+      `JSR_URL is not a URL (${jsrUrl}). Fix: unset it or set it to the JSR registry's URL.`,
+      { kind: "config" },
+    );
+  }
+}
+
+/** An environment variable, or `undefined` when unset or env access is not granted. */
+function envGet(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Last `n` lines of a text. */
 function tail(text: string, n = 30): string {
   const lines = text.trimEnd().split("\n");
@@ -346,6 +369,8 @@ export async function discover(
     plan.config,
     plan.packages,
     plan.cliModule,
+    envGet("JSR_URL") ?? null,
+    envGet("NPM_CONFIG_REGISTRY") ?? null,
   ];
   for (const p of plan.keyPaths) keyParts.push(p, await hashTree(p));
   const pinned = isPinned(plan.config);
@@ -421,6 +446,7 @@ export async function discover(
     }
 
     phase("sandbox");
+    const jsrUrl = envGet("JSR_URL");
     const readable = [eph, dirs.npmCache, dirs.modulesCache, ...plan.readPaths];
     const args = [
       "run",
@@ -436,10 +462,11 @@ export async function discover(
       "--deny-run",
       "--deny-ffi",
       "--deny-sys",
-      // JSR modules are remote modules: loading them from the cache needs import permission
-      // for jsr.io only; --cached-only guarantees nothing is fetched.
+      // JSR modules are remote modules: loading them, even from the cache, needs import
+      // permission for the JSR host (and no --no-remote); --cached-only guarantees nothing
+      // is fetched, so the sandbox can only load what the resolve step cached.
       ...(plan.usesJsr
-        ? ["--allow-import=jsr.io:443"]
+        ? [`--allow-import=${jsrHost(jsrUrl)}`]
         : ["--no-remote", "--deny-import"]),
       `--v8-flags=--max-old-space-size=${Math.floor(memoryMb)}`,
       plan.cliModule,
@@ -452,16 +479,18 @@ export async function discover(
     // stderr for error mapping. DENO_NO_UPDATE_CHECK: Deno itself makes no network request.
     // PATH: a library spawning a program by name then meets the run permission check (a clear
     // "Requires run access") instead of "not found"; run access is denied either way.
-    // NPM_CONFIG_REGISTRY (if set): the npm cache is laid out per registry host.
+    // NPM_CONFIG_REGISTRY, JSR_URL (if set): the registries the resolve step used; the
+    // module caches are laid out per registry host, and JSR specifiers resolve against it.
     const env: Record<string, string> = {
       DENO_DIR: dirs.denoDir,
       NO_COLOR: "1",
       DENO_NO_UPDATE_CHECK: "1",
     };
-    const path = Deno.env.get("PATH");
+    const path = envGet("PATH");
     if (path !== undefined) env["PATH"] = path;
-    const npmRegistry = Deno.env.get("NPM_CONFIG_REGISTRY");
+    const npmRegistry = envGet("NPM_CONFIG_REGISTRY");
     if (npmRegistry !== undefined) env["NPM_CONFIG_REGISTRY"] = npmRegistry;
+    if (jsrUrl !== undefined) env["JSR_URL"] = jsrUrl;
 
     const res = await runChild({
       args,

@@ -248,6 +248,156 @@ Deno.test("discover: a version range is resolved before the cache lookup", async
   }
 });
 
+/** A branded task written by hand (the layout `@wt/registry` reads), so the package needs no imports. */
+const FAKE_JSR_MODULES: Record<string, string> = {
+  "@fake/tasks":
+    `export const hello = Object.assign((p: { name: string }) => "hi " + p.name, {
+  [Symbol.for("wt.registry.task")]: {
+    version: 1,
+    metadata: { title: "Hello", tags: [], deprecated: false },
+    json_schema: { type: "object", properties: { name: { type: "string" } }, required: ["name"] },
+    parameters: ["name"],
+    fn: (p: { name: string }) => "hi " + p.name,
+  },
+});
+`,
+  "@fake/hostile": `export const home = Deno.env.get("HOME");\n`,
+  "@fake/remote":
+    `const u = ["https:", "", "deno.land", "x.ts"].join("/");\nexport const m = await import(u);\n`,
+};
+
+/** A minimal JSR registry on loopback: meta.json, <version>_meta.json (checksums), files. */
+async function fakeJsr(): Promise<
+  { url: string; requests: string[]; close(): Promise<void> }
+> {
+  const files = new Map<string, string>();
+  for (const [name, code] of Object.entries(FAKE_JSR_MODULES)) {
+    const bytes = new TextEncoder().encode(code);
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+    const hex = [...digest].map((b) => b.toString(16).padStart(2, "0")).join(
+      "",
+    );
+    files.set(
+      `/${name}/meta.json`,
+      JSON.stringify({ latest: "1.0.0", versions: { "1.0.0": {} } }),
+    );
+    files.set(
+      `/${name}/1.0.0_meta.json`,
+      JSON.stringify({
+        manifest: {
+          "/mod.ts": { size: bytes.length, checksum: `sha256-${hex}` },
+        },
+        exports: { ".": "./mod.ts" },
+      }),
+    );
+    files.set(`/${name}/1.0.0/mod.ts`, code);
+  }
+  const requests: string[] = [];
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (req) => {
+      const path = new URL(req.url).pathname;
+      requests.push(path);
+      const body = files.get(path);
+      return body === undefined
+        ? new Response("not found", { status: 404 })
+        : new Response(body, {
+          headers: {
+            "content-type": path.endsWith(".ts")
+              ? "application/typescript"
+              : "application/json",
+          },
+        });
+    },
+  );
+  return {
+    url: `http://127.0.0.1:${server.addr.port}/`,
+    requests,
+    close: () => server.shutdown(),
+  };
+}
+
+Deno.test("discover: JSR requirements are cached first, then loaded offline in the sandbox", async (t) => {
+  const jsr = await fakeJsr();
+  const previous = Deno.env.get("JSR_URL");
+  Deno.env.set("JSR_URL", jsr.url);
+  try {
+    await t.step("a published task library", async () => {
+      let atSandbox = -1;
+      const out = await discover(
+        [{ name: "@fake/tasks", version: "1.0.0", registry: "jsr", pos }],
+        {
+          ...base,
+          onPhase: (p) => {
+            if (p === "sandbox") atSandbox = jsr.requests.length;
+          },
+        },
+      );
+      assert.equal(
+        jsr.requests.length,
+        atSandbox,
+        "no request from the sandbox",
+      );
+      assert.deepEqual(Object.keys(out.entries), ["@fake/tasks.hello"]);
+      assert.equal(
+        out.entries["@fake/tasks.hello"]!.public_module_path,
+        "@fake/tasks",
+      );
+      assert.ok(
+        jsr.requests.includes("/@fake/tasks/1.0.0/mod.ts"),
+        "resolved from the registry",
+      );
+    });
+    await t.step(
+      "the sandbox fetches nothing and still denies other permissions",
+      async () => {
+        const err = await expectDiscoveryError(discover(
+          [{ name: "@fake/hostile", version: "1.0.0", registry: "jsr", pos }],
+          base,
+        ));
+        assert.equal(err.permission, "env");
+        assert.equal(err.module, "@fake/hostile");
+      },
+    );
+    await t.step("import access covers the JSR host only", async () => {
+      const err = await expectDiscoveryError(discover(
+        [
+          { name: "@fake/tasks", version: "1.0.0", registry: "jsr", pos },
+          lib("hostile_import"),
+        ],
+        base,
+      ));
+      assert.equal(err.permission, "import");
+      assert.equal(err.module, "@wt-test/hostile_import");
+      assert.match(err.message, /deno\.land:443/);
+    });
+    await t.step(
+      "a JSR package importing other remote code is refused",
+      async () => {
+        const err = await expectDiscoveryError(discover(
+          [{ name: "@fake/remote", version: "1.0.0", registry: "jsr", pos }],
+          base,
+        ));
+        assert.equal(err.kind, "import");
+        assert.equal(err.module, "@fake/remote");
+        assert.match(err.message, /blocked/);
+      },
+    );
+    await t.step("an unknown package fails resolution", async () => {
+      const err = await expectDiscoveryError(discover(
+        [{ name: "@fake/missing", version: "1.0.0", registry: "jsr", pos }],
+        base,
+      ));
+      assert.equal(err.kind, "resolve");
+      assert.equal(err.module, "@fake/missing");
+    });
+  } finally {
+    if (previous === undefined) Deno.env.delete("JSR_URL");
+    else Deno.env.set("JSR_URL", previous);
+    await jsr.close();
+  }
+});
+
 Deno.test("discover: the sandbox denies every permission a hostile library tries", async (t) => {
   const cases: Array<[string, string, RegExp]> = [
     ["hostile_read", "read", /\/etc\/hostname/],
