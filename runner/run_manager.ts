@@ -486,10 +486,18 @@ export class RunManager {
     } finally {
       clearTimeout(slot.timer);
     }
-    const done = this.#o.store.finish(rec.id, outcome) ??
-      this.#o.store.get(rec.id)!;
-    await this.#recordFailure(done);
     this.#active.delete(rec.id);
+    let done: RunRecord;
+    try {
+      done = this.#o.store.finish(rec.id, outcome) ??
+        this.#o.store.get(rec.id)!;
+    } catch (e) {
+      // The store is gone (shutting down): the run stays `running` on disk and is marked
+      // `interrupted` at the next start. Nothing else can be recorded.
+      this.#log(`run ${rec.id}: could not record its end: ${e}`);
+      return;
+    }
+    await this.#recordFailure(done);
     try {
       span?.end(done);
     } catch (e) {

@@ -1,0 +1,264 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { RunStore } from "./store.ts";
+import { RunManager } from "./run_manager.ts";
+import { loadWorkflow, WorkflowRegistry } from "./workflows.ts";
+import { ConflictError, NotFoundError, ParamsInvalidError } from "./errors.ts";
+import { FakeInvokers, tempSetup } from "./testdata/helpers.ts";
+
+const WF = "wt-add-workflow";
+const params = (a: number) => ({ total: { a, b: 1 } });
+
+async function setup(concurrency = 2) {
+  const env = await tempSetup();
+  const workflows = new WorkflowRegistry([
+    await loadWorkflow(join(env.workflows, WF)),
+  ]);
+  const dbPath = join(env.data, "runs.db");
+  const make = (invokers: FakeInvokers, store = new RunStore(dbPath)) => {
+    const manager = new RunManager({
+      store,
+      workflows,
+      invokers,
+      dataDir: env.data,
+      concurrency,
+      log: () => {},
+    });
+    return { manager, store };
+  };
+  return { env, make };
+}
+
+Deno.test("RunManager: FIFO queue bounded by concurrency", async () => {
+  const { env, make } = await setup(2);
+  const fake = new FakeInvokers();
+  const { manager, store } = make(fake);
+  try {
+    manager.start();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      ids.push((await manager.submit({ workflow: WF, params: params(i) })).id);
+    }
+    const first = await fake.launched(2);
+    assert.deepEqual(first.map((l) => l.ctx.run_id), ids.slice(0, 2));
+    assert.deepEqual(manager.counts, { running: 2, queued: 3 });
+    assert.deepEqual(ids.map((id) => store.get(id)!.status), [
+      "running",
+      "running",
+      "queued",
+      "queued",
+      "queued",
+    ]);
+    // the workflow CLI gets the params, the run id and a results folder under --data
+    const l0 = first[0]!;
+    assert.equal(l0.args.config_json, JSON.stringify(params(0)));
+    assert.equal(l0.env.run_id, ids[0]);
+    assert.equal(
+      l0.env.results_url,
+      new URL(`file://${join(env.data, "runs", ids[0]!, "results")}`).href,
+    );
+    assert.equal(l0.ctx.log_path, join(env.data, "runs", ids[0]!, "run.log"));
+
+    l0.finish({ status: "succeeded", result: 1, exit_code: 0 });
+    const done = await manager.wait(ids[0]!);
+    assert.equal(done.status, "succeeded");
+    assert.equal(done.result, 1);
+    const third = await fake.launched(3);
+    assert.equal(
+      third[2]!.ctx.run_id,
+      ids[2],
+      "next queued run starts, in order",
+    );
+    for (const l of fake.launches) l.finish({ status: "succeeded", result: 0 });
+    await fake.launched(5);
+    for (const l of fake.launches) l.finish({ status: "succeeded", result: 0 });
+    await Promise.all(ids.map((id) => manager.wait(id)));
+    assert.deepEqual(fake.launches.map((l) => l.ctx.run_id), ids);
+  } finally {
+    await manager.close();
+    store.close();
+    await env.cleanup();
+  }
+});
+
+Deno.test("RunManager: validation, unknown workflow, id conflicts", async () => {
+  const { env, make } = await setup();
+  const { manager, store } = make(new FakeInvokers());
+  try {
+    manager.start();
+    await assert.rejects(
+      manager.submit({ workflow: WF, params: { total: { a: "x" } } }),
+      (e: unknown) => {
+        assert.ok(e instanceof ParamsInvalidError);
+        assert.deepEqual(e.items.map((i) => i.path.join(".")).sort(), [
+          "total.a",
+          "total.b",
+        ]);
+        return true;
+      },
+    );
+    await assert.rejects(
+      manager.submit({ workflow: "nope", params: {} }),
+      NotFoundError,
+    );
+    await manager.submit({ workflow: WF, params: params(1), id: "mine" });
+    await assert.rejects(
+      manager.submit({ workflow: WF, params: params(1), id: "mine" }),
+      ConflictError,
+    );
+    await assert.rejects(
+      manager.submit({ workflow: WF, params: params(1), id: "../etc" }),
+      RangeError,
+    );
+    assert.equal(
+      store.list({ limit: 10 }).runs.length,
+      1,
+      "rejected runs are not recorded",
+    );
+  } finally {
+    await manager.close();
+    store.close();
+    await env.cleanup();
+  }
+});
+
+Deno.test("RunManager: cancel queued and running runs; failures leave result.json", async () => {
+  const { env, make } = await setup(1);
+  const fake = new FakeInvokers();
+  const { manager, store } = make(fake);
+  try {
+    manager.start();
+    const a = await manager.submit({ workflow: WF, params: params(1) });
+    const b = await manager.submit({ workflow: WF, params: params(2) });
+    await fake.launched(1);
+    const cb = await manager.cancel(b.id);
+    assert.equal(cb.status, "cancelled");
+    assert.equal(cb.reason, "cancelled");
+    const ca = await manager.cancel(a.id);
+    assert.equal(ca.status, "cancelled");
+    assert.ok(fake.launches[0]!.cancelled, "the invoker was told to stop");
+    await assert.rejects(manager.cancel(a.id), ConflictError);
+    assert.equal(
+      fake.launches.length,
+      1,
+      "a cancelled queued run never starts",
+    );
+    const written = JSON.parse(
+      await Deno.readTextFile(
+        join(env.data, "runs", b.id, "results", "result.json"),
+      ),
+    );
+    assert.equal(written.result, null);
+    assert.match(written.error, /cancelled/);
+  } finally {
+    await manager.close();
+    store.close();
+    await env.cleanup();
+  }
+});
+
+Deno.test("RunManager: timeout stops the run and records reason timeout", async () => {
+  const { env, make } = await setup(1);
+  const fake = new FakeInvokers();
+  const { manager, store } = make(fake);
+  try {
+    manager.start();
+    const run = await manager.submit({
+      workflow: WF,
+      params: params(1),
+      timeout: 0.05,
+    });
+    const done = await manager.wait(run.id);
+    assert.equal(done.status, "failed");
+    assert.equal(done.reason, "timeout");
+    assert.match(done.error ?? "", /timeout of 0.05 s/);
+    assert.ok(fake.launches[0]!.cancelled);
+  } finally {
+    await manager.close();
+    store.close();
+    await env.cleanup();
+  }
+});
+
+Deno.test("RunManager: launch failure is a failed run with the reason in its log", async () => {
+  const { env, make } = await setup(1);
+  const fake = new FakeInvokers();
+  fake.failLaunch = "deno not found";
+  const { manager, store } = make(fake);
+  try {
+    manager.start();
+    const run = await manager.submit({ workflow: WF, params: params(1) });
+    const done = await manager.wait(run.id);
+    assert.equal(done.status, "failed");
+    assert.equal(done.reason, "launch_failed");
+    assert.match(done.error ?? "", /deno not found/);
+    assert.match(
+      await Deno.readTextFile(join(env.data, "runs", run.id, "run.log")),
+      /deno not found/,
+    );
+  } finally {
+    await manager.close();
+    store.close();
+    await env.cleanup();
+  }
+});
+
+Deno.test("RunManager: restart marks running runs interrupted and re-queues queued runs in order", async () => {
+  const { env, make } = await setup(1);
+  const fake1 = new FakeInvokers();
+  const first = make(fake1);
+  first.manager.start();
+  const ids: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    ids.push(
+      (await first.manager.submit({ workflow: WF, params: params(i) })).id,
+    );
+  }
+  await fake1.launched(1);
+  // Simulate a crash: drop the manager without closing it, reopen the database.
+  first.store.close();
+  const fake2 = new FakeInvokers();
+  const second = make(fake2);
+  try {
+    const recovered = second.manager.start();
+    assert.deepEqual(recovered.interrupted, [ids[0]]);
+    assert.deepEqual(recovered.requeued, ids.slice(1));
+    const r0 = second.store.get(ids[0]!)!;
+    assert.equal(r0.status, "failed");
+    assert.equal(r0.reason, "interrupted");
+    const launched = await fake2.launched(1);
+    assert.equal(launched[0]!.ctx.run_id, ids[1]);
+    for (let i = 1; i <= 2; i++) {
+      (await fake2.launched(i))[i - 1]!.finish({
+        status: "succeeded",
+        result: i,
+      });
+      await second.manager.wait(ids[i]!);
+    }
+    assert.deepEqual(fake2.launches.map((l) => l.ctx.run_id), ids.slice(1));
+  } finally {
+    fake1.launches[0]!.finish({ status: "succeeded" });
+    await second.manager.close();
+    second.store.close();
+    await env.cleanup();
+  }
+});
+
+Deno.test("RunManager: close() stops runs in flight as interrupted, keeps the queue", async () => {
+  const { env, make } = await setup(1);
+  const fake = new FakeInvokers();
+  const { manager, store } = make(fake);
+  try {
+    manager.start();
+    const a = await manager.submit({ workflow: WF, params: params(1) });
+    const b = await manager.submit({ workflow: WF, params: params(2) });
+    await fake.launched(1);
+    await manager.close();
+    assert.equal(store.get(a.id)!.status, "failed");
+    assert.equal(store.get(a.id)!.reason, "interrupted");
+    assert.equal(store.get(b.id)!.status, "queued");
+  } finally {
+    store.close();
+    await env.cleanup();
+  }
+});
