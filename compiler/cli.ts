@@ -76,7 +76,7 @@ async function loadAndCheck(
   ctx: CliContext,
 ): Promise<
   | { spec: Spec | undefined; diagnostics: Diagnostic[]; catalogue?: Catalogue }
-  | { failure: string; code: number }
+  | { failure: string; diagnostics: Diagnostic[]; code: number }
 > {
   let text: string;
   try {
@@ -100,9 +100,9 @@ async function loadAndCheck(
   } catch (err) {
     if (err instanceof CatalogueLoadError) {
       // Still report what can be checked without tasks.
-      const printed = structural.diagnostics.map(formatDiagnostic);
       return {
-        failure: [...printed, `error: ${err.message}`].join("\n"),
+        failure: err.message,
+        diagnostics: structural.diagnostics,
         code: EXIT_INVALID,
       };
     }
@@ -141,13 +141,16 @@ export const checkCommand: SubcommandInstaller = (program, ctx) => {
         if (opts.json) {
           ctx.io.stdout(
             JSON.stringify(
-              { valid: false, error: r.failure, diagnostics: [] },
+              { valid: false, error: r.failure, diagnostics: r.diagnostics },
               null,
               2,
             ) +
               "\n",
           );
-        } else ctx.io.stderr(r.failure + "\n");
+        } else {
+          printDiagnostics(r.diagnostics, ctx.io);
+          ctx.io.stderr(`error: ${r.failure}\n`);
+        }
         ctx.exitCode = r.code;
         return;
       }
@@ -188,7 +191,8 @@ export const schemaCommand: SubcommandInstaller = (program, ctx) => {
     .action(async (file, opts) => {
       const r = await loadAndCheck(file, opts.registry, ctx);
       if ("failure" in r) {
-        ctx.io.stderr(r.failure + "\n");
+        printDiagnostics(r.diagnostics, ctx.io);
+        ctx.io.stderr(`error: ${r.failure}\n`);
         ctx.exitCode = r.code;
         return;
       }

@@ -94,6 +94,24 @@ Deno.test("wt-compiler check", async (t) => {
       assert.match(io.err, /--registry FILE/);
     },
   );
+  await t.step(
+    "no catalogue with --json: structural diagnostics still listed",
+    async () => {
+      const io = memoryIO({
+        "s.yaml": "id: w\nworkflow:\n  - id: a\n    task: f\n    tsk: g\n",
+      });
+      assert.equal(await runCli(["check", "s.yaml", "--json"], io), 1);
+      const out = JSON.parse(io.out);
+      assert.equal(out.valid, false);
+      assert.match(out.error, /--registry FILE/);
+      assert.deepEqual(
+        out.diagnostics.map((d: { line: number; col: number }) =>
+          `${d.line}:${d.col}`
+        ),
+        ["5:5"],
+      );
+    },
+  );
   await t.step("invalid registry file: exit 1 naming the problem", async () => {
     const io = memoryIO({ "r.json": '{"version": "2"}' });
     assert.equal(await runCli(["check", VALID, "--registry", "r.json"], io), 1);

@@ -361,11 +361,14 @@ class Parser {
     return out;
   }
 
-  /** A string field; numbers are accepted as their source text when `numbers` is set. */
+  /**
+   * A string field; numbers (with `numbers`) or any scalar (with `scalars`: numbers and
+   * booleans, for display texts) are accepted as their source text.
+   */
   string(
     e: Entry | undefined,
     what: string,
-    opts: { nullable?: boolean; numbers?: boolean } = {},
+    opts: { nullable?: boolean; numbers?: boolean; scalars?: boolean } = {},
   ): string | null | undefined {
     if (!e) return undefined;
     const n = this.resolve(e.value);
@@ -380,8 +383,12 @@ class Parser {
     }
     if (isScalar(n)) {
       if (typeof n.value === "string") return n.value;
-      if (opts.numbers && typeof n.value === "number") {
-        return (n as Scalar.Parsed).source ?? String(n.value);
+      const v = n.value;
+      if (
+        (opts.numbers || opts.scalars) && typeof v === "number" ||
+        opts.scalars && typeof v === "boolean"
+      ) {
+        return (n as Scalar.Parsed).source ?? String(v);
       }
     }
     this.error(
@@ -646,7 +653,9 @@ class Parser {
     const m = this.mapping(node, ptr, "a task group", GROUP_KEYS, at);
     if (!m) return undefined;
     const titleEntry = m.get("title");
-    let title = this.string(titleEntry, "the group `title`");
+    let title = this.string(titleEntry, "the group `title`", {
+      scalars: true,
+    });
     if (!titleEntry) {
       this.error(
         at,
@@ -665,7 +674,7 @@ class Parser {
     const description = this.string(
       m.get("description"),
       "the group `description`",
-      { nullable: true },
+      { nullable: true, scalars: true },
     );
     if (typeof description === "string") group.description = description;
     const tasksEntry = m.get("tasks");
@@ -745,6 +754,7 @@ class Parser {
     if (nameEntry) {
       const name = this.string(nameEntry, "the instance `name`", {
         nullable: true,
+        scalars: true,
       });
       if (name !== undefined) inst.name = name;
     }
