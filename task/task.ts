@@ -454,8 +454,8 @@ export class Task<R = unknown> implements TaskProtocol<R> {
           1,
           (child) =>
             child(
-              this.#spanName(),
-              { "wt.call": 0 },
+              `${this.#spanName()}.call`,
+              {},
               () => exec(args, ctx, -1, undefined),
             ) as R | Skip,
         );
