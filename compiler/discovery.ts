@@ -278,11 +278,9 @@ function sandboxFailure(
   }
   if (res.code !== 0 || res.signal !== null) {
     return new DiscoveryError(
-      `Discovery of ${who} failed: the registry CLI exited with ${
+      `Discovery of ${who} failed: importing or registering its tasks raised an error (registry CLI exit ${
         res.signal ? `signal ${res.signal}` : `code ${res.code}`
-      }${
-        module !== undefined ? " (importing the module failed)" : ""
-      }. Fix the error below in the task library (run \`deno run ${plan.cliModule} --package <module>\` to reproduce), or compile with --registry FILE.\n${stderr}`,
+      }; its message is below). Fix the task library, or compile with --registry FILE holding a pre-computed RegistryOutput.\n${stderr}`,
       { kind: "import", module, stderr },
     );
   }

@@ -79,6 +79,18 @@ Deno.test("specDiscoverer: requirements are relative to the spec file", async ()
   assert.deepEqual(viaUrl, out);
 });
 
+Deno.test("discover: an npm requirement loads from the npm cache in the sandbox", async () => {
+  // valibot is an npm package with no registered tasks: discovery succeeds with no entries.
+  const out = await discover(
+    [{ name: "valibot", version: "1.5.0", registry: "npm", pos }, lib("tiny")],
+    base,
+  );
+  assert.deepEqual(Object.keys(out.entries).sort(), [
+    "@wt-test/tiny.count",
+    "@wt-test/tiny.shout",
+  ]);
+});
+
 Deno.test("discover: a library's own deno.json imports are honoured", async () => {
   const out = await discover([lib("scoped")], base);
   assert.deepEqual(Object.keys(out.entries), ["@wt-test/scoped.excite"]);
