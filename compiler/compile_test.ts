@@ -1,0 +1,270 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { compile, CompileError, releaseName } from "./compile.ts";
+import { SpecError } from "./diagnostics.ts";
+import { readFingerprint } from "./fingerprint.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const FIXTURE = fileURLToPath(
+  new URL("./testdata/codegen/spec.yaml", import.meta.url),
+);
+
+async function withSpec(
+  text: string,
+  fn: (spec: string, out: string) => Promise<void>,
+): Promise<void> {
+  // The spec lives in the fixture folder so that its relative requirement path resolves.
+  const dir = fileURLToPath(new URL("./testdata/codegen/", import.meta.url));
+  const spec = join(dir, `_tmp_${crypto.randomUUID().slice(0, 8)}.yaml`);
+  const out = await Deno.makeTempDir({ prefix: "wt-compile-test-" });
+  await Deno.writeTextFile(spec, text);
+  try {
+    await fn(spec, out);
+  } finally {
+    await Deno.remove(spec);
+    await Deno.remove(out, { recursive: true });
+  }
+}
+
+async function runWorkflow(
+  release: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "--quiet", "workflow", ...args],
+    cwd: release,
+    env,
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return {
+    code: out.code,
+    stdout: dec.decode(out.stdout),
+    stderr: dec.decode(out.stderr),
+  };
+}
+
+function baseEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const k of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME"]) {
+    const v = Deno.env.get(k);
+    if (v !== undefined) env[k] = v;
+  }
+  env["NO_COLOR"] = "1";
+  return env;
+}
+
+const SPEC = await Deno.readTextFile(FIXTURE);
+
+Deno.test("releaseName", () => {
+  assert.equal(releaseName("add_then_double"), "wt-add-then-double-workflow");
+  assert.equal(releaseName("x", "acme"), "acme-x-workflow");
+});
+
+Deno.test("compile writes a runnable workspace; the workflow CLI reports bad input", async (t) => {
+  await withSpec(SPEC, async (spec, out) => {
+    const result = await compile(spec, { outDir: out, link: ROOT });
+    assert.equal(result.status, "written");
+    assert.equal(result.version, "1.0.0");
+    const release = result.outputDir;
+    for (
+      const f of [
+        "deno.json",
+        "VERSION",
+        "README.md",
+        "Dockerfile",
+        ".dockerignore",
+        "params.json",
+        "rjsf.json",
+        "graph.dot",
+        "graph.svg",
+        "src/cli.ts",
+        "src/dag_sequential.ts",
+        "src/dag_parallel.ts",
+        "tests/workflow_test.ts",
+      ]
+    ) {
+      await Deno.stat(join(release, f));
+    }
+    const readme = await Deno.readTextFile(join(release, "README.md"));
+    assert.deepEqual(readFingerprint(readme), result.fingerprint);
+    assert.equal(
+      (await Deno.readTextFile(join(release, "VERSION"))).trim(),
+      "1.0.0",
+    );
+    const dot = await Deno.readTextFile(join(release, "graph.dot"));
+    assert.match(dot, /"total":"return" -> "doubled":"a0"/);
+    assert.match(await Deno.readTextFile(join(release, "graph.svg")), /<svg/);
+    const seq = await Deno.readTextFile(join(release, "src/dag_sequential.ts"));
+    assert.match(seq, /\.partial\(\{ "b": 5 \}\)/);
+    assert.match(seq, /\.partial\(\{ "n": total \}\)/);
+    assert.match(seq, /\.setTaskInstanceId\("doubled"\)\s*\.handleErrors\(\)/);
+    const results = join(out, "results");
+    const env = { ...baseEnv(), WT_RESULTS: `file://${results}` };
+
+    for (const mode of ["sequential", "parallel"]) {
+      await t.step(`runs in ${mode} mode`, async () => {
+        await Deno.remove(results, { recursive: true }).catch(() => {});
+        const r = await runWorkflow(release, [
+          "run",
+          "--config-json",
+          '{"total":{"a":1}}',
+          "--execution-mode",
+          mode,
+        ], env);
+        assert.equal(r.code, 0, r.stderr);
+        const response = JSON.parse(
+          await Deno.readTextFile(join(results, "result.json")),
+        );
+        assert.deepEqual(response, { result: 12, error: null, trace: null });
+      });
+    }
+    await t.step("bad JSON exits 2", async () => {
+      const r = await runWorkflow(
+        release,
+        ["run", "--config-json", "{nope"],
+        env,
+      );
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /--config-json is not valid JSON/);
+    });
+    await t.step("a schema violation exits 2 naming the path", async () => {
+      const r = await runWorkflow(release, [
+        "run",
+        "--config-json",
+        '{"total":{"a":"x"}}',
+      ], env);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /total\.a: must be integer/);
+    });
+    await t.step("missing WT_RESULTS exits 2", async () => {
+      const r = await runWorkflow(release, [
+        "run",
+        "--config-json",
+        '{"total":{"a":1}}',
+      ], baseEnv());
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /WT_RESULTS is not set/);
+    });
+    await t.step("get and convert", async () => {
+      const r = await runWorkflow(release, ["get", "params"], env);
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(JSON.parse(r.stdout).properties.total);
+      const bad = await runWorkflow(release, ["get", "nothing"], env);
+      assert.equal(bad.code, 2);
+    });
+  });
+});
+
+Deno.test("a failing compile leaves nothing behind", async () => {
+  const broken = SPEC.replace("task: double", "task: dubble");
+  await withSpec(broken, async (spec, out) => {
+    await assert.rejects(compile(spec, { outDir: out, link: ROOT }), (err) => {
+      assert.ok(err instanceof SpecError);
+      assert.ok(err.diagnostics.some((d) => d.message.includes("double")));
+      return true;
+    });
+    assert.deepEqual([...Deno.readDirSync(out)], []);
+  });
+});
+
+Deno.test("fingerprints, --update version bumps and unchanged recompilation", async () => {
+  await withSpec(SPEC, async (spec, out) => {
+    const first = await compile(spec, {
+      outDir: out,
+      link: ROOT,
+      format: false,
+    });
+    const again = await compile(spec, {
+      outDir: out,
+      link: ROOT,
+      format: false,
+    });
+    assert.equal(again.status, "unchanged");
+    assert.equal(again.version, "1.0.0");
+
+    // Cosmetic edit: same spec and params hashes, the artifacts differ (titles).
+    await Deno.writeTextFile(spec, SPEC.replace("Add Two Numbers", "Sum"));
+    await assert.rejects(
+      compile(spec, { outDir: out, link: ROOT, format: false }),
+      (err) =>
+        err instanceof CompileError && err.usage &&
+        /--update|--clobber/.test(err.message),
+    );
+    const cosmetic = await compile(spec, {
+      outDir: out,
+      link: ROOT,
+      format: false,
+      update: true,
+    });
+    assert.equal(
+      cosmetic.fingerprint.spec_sha256,
+      first.fingerprint.spec_sha256,
+    );
+    assert.equal(
+      cosmetic.fingerprint.params_sha256,
+      first.fingerprint.params_sha256,
+    );
+    assert.notEqual(
+      cosmetic.fingerprint.artifacts_sha256,
+      first.fingerprint.artifacts_sha256,
+    );
+    assert.equal(cosmetic.version, "1.1.0");
+
+    // Structural edit that keeps the form: minor bump.
+    await Deno.writeTextFile(spec, SPEC.replace("b: 5", "b: 6"));
+    const structural = await compile(spec, {
+      outDir: out,
+      link: ROOT,
+      format: false,
+      update: true,
+    });
+    assert.notEqual(
+      structural.fingerprint.spec_sha256,
+      first.fingerprint.spec_sha256,
+    );
+    assert.equal(
+      structural.fingerprint.params_sha256,
+      first.fingerprint.params_sha256,
+    );
+    assert.equal(structural.version, "1.2.0");
+
+    // The form changes (b no longer bound): major bump.
+    await Deno.writeTextFile(
+      spec,
+      SPEC.replace("    partial:\n      b: 5\n", ""),
+    );
+    const form = await compile(spec, {
+      outDir: out,
+      link: ROOT,
+      format: false,
+      update: true,
+    });
+    assert.notEqual(
+      form.fingerprint.params_sha256,
+      first.fingerprint.params_sha256,
+    );
+    assert.equal(form.version, "2.0.0");
+    const deno = JSON.parse(
+      await Deno.readTextFile(join(form.outputDir, "deno.json")),
+    );
+    assert.equal(deno.version, "2.0.0");
+
+    // --clobber replaces and restarts the version.
+    await Deno.writeTextFile(spec, SPEC);
+    const clobbered = await compile(spec, {
+      outDir: out,
+      link: ROOT,
+      format: false,
+      clobber: true,
+    });
+    assert.equal(clobbered.version, "1.0.0");
+    const leftovers = [...Deno.readDirSync(out)].map((e) => e.name);
+    assert.deepEqual(leftovers, [clobbered.releaseName]);
+  });
+});
