@@ -1,2 +1,0 @@
-// A subpath export; not a task module for discovery.
-export const EXTRA = 1;
