@@ -317,6 +317,16 @@ class Validator {
       addName(c, r?.kind === "found" ? r.entry : undefined);
     }
 
+    const groupTitles = new Map<string, SourcePos>();
+    for (const item of this.spec.workflow) {
+      if (item.type !== "task-group" || groupTitles.has(item.title)) continue;
+      groupTitles.set(
+        item.title,
+        this.spec.locations && item.path !== undefined
+          ? locate(this.spec.locations, pointer(item.path, "title"))
+          : item.pos,
+      );
+    }
     this.instances.forEach((inst, i) => {
       const id = inst.id;
       if (id === "") return; // reported by the parser
@@ -366,6 +376,15 @@ class Validator {
           at,
           "id-equals-workflow",
           `id \`${id}\` is the workflow id; rename the instance (e.g. \`${id}_step\`)`,
+        );
+      }
+      const title = inst.group === undefined ? groupTitles.get(id) : undefined;
+      if (title !== undefined) {
+        this.report(
+          "error",
+          at,
+          "id-equals-group-title",
+          `id \`${id}\` is also the title of the task group at line ${title.line}; both would be the same property of rjsf.json: rename the instance or the group`,
         );
       }
       const task = taskNames.get(id);
@@ -536,6 +555,7 @@ class Validator {
           bound.add(name);
         });
       }
+      if (checkValues && inst.map) this.checkMapLiterals(inst, entry);
       for (const req of requiredOf(entry)) {
         if (bound.has(req) || formProps.has(req)) continue;
         this.report(
@@ -548,11 +568,56 @@ class Validator {
     });
   }
 
+  /** Literal `map.argvalues` lists: each element (or tuple component) against its schema. */
+  checkMapLiterals(inst: TaskInstance, entry: RegistryEntry): void {
+    const m = inst.map!;
+    const values = m.argvalues;
+    if (!Array.isArray(values) || m.argnames.length === 0) return;
+    const n = m.argnames.length;
+    values.forEach((element, i) => {
+      const base = ["map", "argvalues", i];
+      if (n > 1) {
+        if (containsExpression(element)) return;
+        if (!Array.isArray(element) || element.length !== n) {
+          this.report(
+            "error",
+            this.at(inst, base),
+            "bad-argvalues",
+            `\`map.argvalues\` element ${i} must be a list of ${n} values (one per argname: ${
+              m.argnames.map((a) => `\`${a}\``).join(", ")
+            }), not ${truncate(JSON.stringify(element))}`,
+          );
+          return;
+        }
+        element.forEach((component, j) => {
+          const name = m.argnames[j]!;
+          const schema = propertySchema(entry, name);
+          if (!schema || containsExpression(component)) return;
+          this.checkValue(
+            inst,
+            name,
+            component,
+            schema,
+            [...base, j],
+            `map element ${i}`,
+          );
+        });
+        return;
+      }
+      const name = m.argnames[0]!;
+      const schema = propertySchema(entry, name);
+      if (!schema || containsExpression(element)) return;
+      this.checkValue(inst, name, element, schema, base, `map element ${i}`);
+    });
+  }
+
   checkValue(
     inst: TaskInstance,
     key: string,
     value: unknown,
     schema: Record<string, unknown>,
+    base: Array<string | number> = ["partial", key],
+    label: string = key,
   ): void {
     let items;
     try {
@@ -560,7 +625,7 @@ class Validator {
     } catch (err) {
       this.report(
         "warning",
-        this.at(inst, ["partial", key]),
+        this.at(inst, base),
         "schema-unusable",
         `cannot check argument \`${key}\` of task \`${inst.task}\`: its JSON Schema does not compile (${
           err instanceof Error ? err.message.split("\n")[0] : String(err)
@@ -574,7 +639,7 @@ class Validator {
     const seen = new Set<string>();
     const lines: string[] = [];
     for (const it of items) {
-      const where = it.path.length ? `${key}.${it.path.join(".")}` : key;
+      const where = it.path.length ? `${label}.${it.path.join(".")}` : label;
       const got = it.input === null || it.validator === "required"
         ? ""
         : ` (got ${truncate(JSON.stringify(it.input))})`;
@@ -588,12 +653,14 @@ class Validator {
         first.validator === "additionalProperties"
       ? first.path.slice(0, -1)
       : first.path;
-    const at = this.at(inst, ["partial", key, ...locPath]);
+    const at = this.at(inst, [...base, ...locPath]);
     this.report(
       "error",
       at,
       "invalid-argument-value",
-      `value of argument \`${key}\` does not match the schema of task \`${inst.task}\`: ${
+      `${
+        label === key ? "value" : label
+      } of argument \`${key}\` does not match the schema of task \`${inst.task}\`: ${
         lines.join("; ")
       }${items.length > lines.length ? "; …" : ""}`,
     );

@@ -484,3 +484,34 @@ Deno.test("validation of a 500-instance spec is fast", () => {
   assert.deepEqual(diagnostics, []);
   assert.ok(ms < 1000, `took ${ms.toFixed(0)} ms`);
 });
+
+Deno.test("literal map argvalues are checked element by element", async (t) => {
+  await t.step("single argname", () => {
+    const d = one(
+      check(
+        "id: w\nworkflow:\n  - id: a\n    task: double\n    map:\n      argnames: n\n      argvalues: [1, two, 3]\n",
+      ),
+      "invalid-argument-value",
+      "7:22",
+    );
+    assert.match(d.message, /map element 1 of argument `n`/);
+  });
+  await t.step("several argnames need tuples", () => {
+    const ds = check(
+      "id: w\nworkflow:\n  - id: a\n    task: add\n    map:\n      argnames: [a, b]\n      argvalues:\n        - [1, 2]\n        - [1]\n        - [x, 2]\n",
+    );
+    one(ds, "bad-argvalues", "9:11");
+    one(ds, "invalid-argument-value", "10:12");
+  });
+});
+
+Deno.test("a top-level id equal to a group title is an error", () => {
+  const d = one(
+    check(
+      "id: w\nworkflow:\n  - type: task-group\n    title: total\n    tasks:\n      - id: x\n        task: never\n  - id: total\n    task: add\n",
+    ),
+    "id-equals-group-title",
+    "8:9",
+  );
+  assert.match(d.message, /line 4/);
+});
