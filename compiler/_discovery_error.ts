@@ -14,6 +14,14 @@
  * - `timeout`: the sandboxed registry CLI ran longer than the time limit;
  * - `memory`: it exceeded the memory cap;
  * - `output`: it printed something that is not a valid `RegistryOutput`.
+ *
+ * @example
+ * ```ts
+ * import type { DiscoveryErrorKind } from "./discovery.ts";
+ *
+ * const retryable = (kind: DiscoveryErrorKind): boolean => kind === "resolve" || kind === "timeout";
+ * console.assert(retryable("timeout") && !retryable("permission"));
+ * ```
  */
 export type DiscoveryErrorKind =
   | "unsupported"
@@ -25,7 +33,17 @@ export type DiscoveryErrorKind =
   | "memory"
   | "output";
 
-/** Details attached to a {@linkcode DiscoveryError}. */
+/**
+ * Details attached to a {@linkcode DiscoveryError}.
+ *
+ * @example
+ * ```ts
+ * import type { DiscoveryErrorDetails } from "./discovery.ts";
+ *
+ * const details: DiscoveryErrorDetails = { kind: "permission", module: "@acme/tasks", permission: "net" };
+ * console.assert(details.permission === "net");
+ * ```
+ */
 export interface DiscoveryErrorDetails {
   /** What went wrong. */
   kind: DiscoveryErrorKind;

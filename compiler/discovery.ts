@@ -43,8 +43,6 @@ import { hashTree, readCache, sha256, writeCache } from "./_discovery_cache.ts";
 import { type ChildResult, runChild } from "./_discovery_sandbox.ts";
 import compilerConfig from "./deno.json" with { type: "json" };
 
-/** Types of the public API, re-exported so this module documents itself. */
-export type { Requirement, SourcePos } from "./spec_model.ts";
 export {
   DiscoveryError,
   type DiscoveryErrorDetails,
@@ -53,16 +51,54 @@ export {
 
 /** Version of the cache entry format and key recipe; bump to invalidate every entry. */
 const CACHE_FORMAT = 1;
-/** Default time limit of the sandboxed registry CLI. */
-export const DEFAULT_DISCOVERY_TIMEOUT_MS = 60_000;
-/** Default V8 heap cap of the sandboxed registry CLI, in MiB. */
-export const DEFAULT_DISCOVERY_MEMORY_MB = 512;
+/**
+ * Default time limit of the sandboxed registry CLI, in milliseconds.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_DISCOVERY_TIMEOUT_MS } from "./discovery.ts";
+ *
+ * console.assert(DEFAULT_DISCOVERY_TIMEOUT_MS === 60_000);
+ * ```
+ */
+export const DEFAULT_DISCOVERY_TIMEOUT_MS: number = 60_000;
+/**
+ * Default V8 heap cap of the sandboxed registry CLI, in MiB.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_DISCOVERY_MEMORY_MB } from "./discovery.ts";
+ *
+ * console.assert(DEFAULT_DISCOVERY_MEMORY_MB === 512);
+ * ```
+ */
+export const DEFAULT_DISCOVERY_MEMORY_MB: number = 512;
 /** Time limit of the dependency resolution step (it may download packages). */
 const RESOLVE_TIMEOUT_MS = 300_000;
 /** Maximum bytes captured from each output stream of a child. */
 const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
 
-/** Phases reported through {@linkcode DiscoveryOptions.onPhase}, in order. */
+/**
+ * Phases reported through {@linkcode DiscoveryOptions.onPhase}, in order: `prepare` (read the
+ * requirements, hash local packages), then either `cached` (a cache hit ends discovery) or
+ * `resolve` (download and cache dependencies), `sandbox` (run the registry CLI) and `done`.
+ * With a version range among the imports, `resolve` comes before the cache lookup, so a hit
+ * reports `prepare`, `resolve`, `cached`.
+ *
+ * @example
+ * ```ts
+ * import type { DiscoveryPhase } from "./discovery.ts";
+ *
+ * const label: Record<DiscoveryPhase, string> = {
+ *   prepare: "Reading requirements",
+ *   cached: "Using cached task catalogue",
+ *   resolve: "Resolving dependencies",
+ *   sandbox: "Discovering tasks (sandboxed)",
+ *   done: "Tasks discovered",
+ * };
+ * console.assert(label.sandbox.length > 0);
+ * ```
+ */
 export type DiscoveryPhase =
   | "prepare"
   | "cached"
@@ -70,7 +106,22 @@ export type DiscoveryPhase =
   | "sandbox"
   | "done";
 
-/** Options of {@linkcode discover}. */
+/**
+ * Options of {@linkcode discover}.
+ *
+ * @example
+ * ```ts
+ * import type { DiscoveryOptions } from "./discovery.ts";
+ *
+ * const options: DiscoveryOptions = {
+ *   specDir: "examples/single-task",
+ *   link: ".",
+ *   timeoutMs: 30_000,
+ *   onPhase: (phase) => console.error(`discovery: ${phase}`),
+ * };
+ * console.assert(options.link === ".");
+ * ```
+ */
 export interface DiscoveryOptions {
   /** Folder of the spec file; `path` requirements are relative to it. */
   specDir: string;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   discover,
   DiscoveryError,
@@ -32,6 +32,46 @@ async function expectDiscoveryError(
 }
 
 const base = { specDir: FIXTURES, link: REPO, noCache: true } as const;
+
+/**
+ * Write a library whose deno.json has its own imports (`shouty` → ./vendor/shouty.ts) and a
+ * subpath export into `dir/scoped` (built at test time: a fixture with a bare import that only
+ * its own config resolves would break `deno check` of the repository).
+ */
+async function writeScopedLib(dir: string): Promise<string> {
+  const folder = join(dir, "scoped");
+  await Deno.mkdir(join(folder, "vendor"), { recursive: true });
+  await Deno.writeTextFile(
+    join(folder, "deno.json"),
+    JSON.stringify({
+      name: "@wt-test/scoped",
+      version: "0.1.0",
+      exports: { ".": "./mod.ts", "./extra": "./extra.ts" },
+      imports: { "shouty": "./vendor/shouty.ts" },
+    }),
+  );
+  await Deno.writeTextFile(
+    join(folder, "vendor", "shouty.ts"),
+    "export const exclaim = (s: string): string => `${s}!`;\n",
+  );
+  await Deno.writeTextFile(
+    join(folder, "extra.ts"),
+    "export const EXTRA = 1;\n",
+  );
+  await Deno.writeTextFile(
+    join(folder, "mod.ts"),
+    [
+      'import * as v from "valibot";',
+      'import { register } from "@wt/registry";',
+      'import { exclaim } from "shouty";',
+      "export const excite = register({ params: v.object({ text: v.string() }) }, ({ text }) => exclaim(text));",
+      "",
+    ].join("\n"),
+  );
+  return folder;
+}
+
+const scopedReq: Requirement = { name: "@wt-test/scoped", path: "scoped", pos };
 
 Deno.test("discover: a path library resolved against a linked checkout", async () => {
   const phases: DiscoveryPhase[] = [];
@@ -92,8 +132,14 @@ Deno.test("discover: an npm requirement loads from the npm cache in the sandbox"
 });
 
 Deno.test("discover: a library's own deno.json imports are honoured", async () => {
-  const out = await discover([lib("scoped")], base);
-  assert.deepEqual(Object.keys(out.entries), ["@wt-test/scoped.excite"]);
+  const dir = await Deno.makeTempDir({ prefix: "wt-discovery-scoped-" });
+  try {
+    await writeScopedLib(dir);
+    const out = await discover([scopedReq], { ...base, specDir: dir });
+    assert.deepEqual(Object.keys(out.entries), ["@wt-test/scoped.excite"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("discover: a library in another workspace sees its root imports and siblings", async () => {
@@ -542,39 +588,49 @@ Deno.test("discover: requirements that cannot be installed are refused up front"
 
 Deno.test("planDiscovery: import map and read access", async (t) => {
   await t.step("linked checkout and a path library", async () => {
-    const plan = await planDiscovery([lib("scoped")], {
-      specDir: FIXTURES,
-      link: REPO,
-      wtVersion: "0.1.0",
-    });
-    const url = (p: string) => new URL(`file://${p}`).href;
-    assert.equal(
-      plan.config.imports["@wt-test/scoped"],
-      url(join(FIXTURES, "libs/scoped/mod.ts")),
-    );
-    assert.equal(
-      plan.config.imports["@wt-test/scoped/extra"],
-      url(join(FIXTURES, "libs/scoped/extra.ts")),
-    );
-    assert.equal(
-      plan.config.imports["@wt/registry"],
-      url(join(REPO, "registry/mod.ts")),
-    );
-    assert.equal(
-      plan.config.imports["@wt/registry/cli"],
-      url(join(REPO, "registry/cli.ts")),
-    );
-    assert.match(plan.config.imports["valibot"]!, /^npm:valibot@/);
-    assert.equal(
-      plan.config.scopes[url(join(FIXTURES, "libs/scoped/"))]?.["shouty"],
-      url(join(FIXTURES, "libs/scoped/vendor/shouty.ts")),
-    );
-    assert.equal(plan.cliModule, join(REPO, "registry", "cli.ts"));
-    assert.ok(plan.readPaths.includes(join(FIXTURES, "libs", "scoped")));
-    assert.ok(plan.readPaths.includes(join(REPO, "registry")));
-    assert.ok(!plan.readPaths.includes(REPO), "not the whole checkout");
-    assert.equal(plan.usesJsr, false);
-    assert.ok(isPinned(plan.config));
+    const dir = await Deno.makeTempDir({ prefix: "wt-discovery-scoped-" });
+    try {
+      const folder = await writeScopedLib(dir);
+      const plan = await planDiscovery([scopedReq], {
+        specDir: dir,
+        link: REPO,
+        wtVersion: "0.1.0",
+      });
+      const url = (p: string) => pathToFileURL(p).href;
+      assert.equal(
+        plan.config.imports["@wt-test/scoped"],
+        url(join(folder, "mod.ts")),
+      );
+      assert.equal(
+        plan.config.imports["@wt-test/scoped/extra"],
+        url(join(folder, "extra.ts")),
+      );
+      assert.equal(
+        plan.config.imports["@wt/registry"],
+        url(join(REPO, "registry/mod.ts")),
+      );
+      assert.equal(
+        plan.config.imports["@wt/registry/cli"],
+        url(join(REPO, "registry/cli.ts")),
+      );
+      assert.match(plan.config.imports["valibot"]!, /^npm:valibot@/);
+      assert.equal(
+        plan.config.scopes[url(folder) + "/"]?.["shouty"],
+        url(join(folder, "vendor/shouty.ts")),
+      );
+      assert.equal(plan.cliModule, join(REPO, "registry", "cli.ts"));
+      assert.ok(plan.readPaths.includes(folder));
+      assert.ok(plan.readPaths.includes(join(REPO, "registry")));
+      assert.ok(!plan.readPaths.includes(REPO), "not the whole checkout");
+      assert.ok(
+        !plan.readPaths.includes(join(REPO, "compiler")),
+        "not the compiler",
+      );
+      assert.equal(plan.usesJsr, false);
+      assert.ok(isPinned(plan.config));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
   });
   await t.step("published packages without link", async () => {
     const plan = await planDiscovery([
