@@ -205,3 +205,43 @@ Deno.test("compiler/mod.ts runs the CLI as the main module", async () => {
   assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
   assert.equal(JSON.parse(new TextDecoder().decode(out.stdout)).valid, true);
 });
+
+Deno.test("check reports every kind of mistake in one spec, each at its node", async () => {
+  const io = memoryIO();
+  assert.equal(
+    await runCli([
+      "check",
+      fixture("mistakes.yaml"),
+      "--registry",
+      REGISTRY,
+      "--json",
+    ], io),
+    1,
+  );
+  const got = JSON.parse(io.out).diagnostics.map((
+    d: { line: number; col: number; severity: string; code: string },
+  ) => `${d.line}:${d.col} ${d.severity} ${d.code}`);
+  assert.deepEqual(got, [
+    "5:5 warning conda-requirement",
+    "8:18 error unknown-task",
+    "13:10 error invalid-argument-value",
+    "14:9 error bad-id",
+    "15:11 error unknown-task",
+    "16:9 error reserved-id",
+    "17:11 error ambiguous-task",
+    "18:9 error duplicate-id",
+    "21:10 error unknown-reference",
+    "25:10 error self-reference",
+    "29:10 error forward-reference",
+    "35:10 error cycle",
+    "43:10 error malformed-expression",
+    "49:5 error map-incomplete",
+    "49:5 error map-and-mapvalues",
+    "54:7 error unknown-argument",
+    "60:16 error invalid-argument-value",
+    "62:11 error unbound-argument",
+    "62:11 error unbound-argument",
+    "63:5 error unknown-key",
+    "68:15 warning deprecated-task",
+  ]);
+});

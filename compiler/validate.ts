@@ -516,6 +516,7 @@ class Validator {
       const paramSet = new Set(params);
       const formProps = formPropertyNames(entry);
       const bound = new Set<string>();
+      const partialKeys = new Set(Object.keys(inst.partial));
       for (const [key, value] of Object.entries(inst.partial)) {
         bound.add(key);
         if (!paramSet.has(key)) {
@@ -544,7 +545,7 @@ class Validator {
               "unknown-argument",
               unknownArgMessage(name, inst.task, params),
             );
-          } else if (bound.has(name)) {
+          } else if (partialKeys.has(name)) {
             this.report(
               "warning",
               at,
