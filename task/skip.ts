@@ -108,20 +108,34 @@ export function flattenValues(
       `unpack depth must be a non-negative integer, got ${String(depth)}`,
     );
   }
-  let level: unknown[] = values.slice();
+  return flattenOwned(values.slice(), depth);
+}
+
+/**
+ * {@linkcode flattenValues} for an array the caller owns (returned as is when nothing
+ * needs expanding) and a depth already checked.
+ *
+ * @param values The argument values (not copied).
+ * @param depth A non-negative integer.
+ * @returns The flattened values.
+ */
+export function flattenOwned(values: unknown[], depth: number): unknown[] {
+  let level = values;
   for (let d = 0; d < depth; d++) {
     let nested = false;
-    for (const x of level) {
-      if (Array.isArray(x)) {
+    for (let i = 0; i < level.length; i++) {
+      if (Array.isArray(level[i])) {
         nested = true;
         break;
       }
     }
     if (!nested) break;
     const next: unknown[] = [];
-    for (const x of level) {
-      if (Array.isArray(x)) { for (const y of x) next.push(y); }
-      else next.push(x);
+    for (let i = 0; i < level.length; i++) {
+      const x = level[i];
+      if (Array.isArray(x)) {
+        for (let j = 0; j < x.length; j++) next.push(x[j]);
+      } else next.push(x);
     }
     level = next;
   }

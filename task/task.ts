@@ -15,7 +15,13 @@ import {
   TaskInstanceError,
   TaskValidationError,
 } from "./errors.ts";
-import { flattenValues, isSkip, SKIP, type Skip } from "./skip.ts";
+import {
+  flattenOwned,
+  flattenValues,
+  isSkip,
+  SKIP,
+  type Skip,
+} from "./skip.ts";
 import {
   isIoTask,
   registeredInfo,
@@ -282,7 +288,7 @@ function buildExec(s: State): Exec {
     run = (args, ctx, index, keys) => {
       const skip = evalConditions(
         conditions,
-        { values: flattenValues(Object.values(args), depth) },
+        { values: flattenOwned(Object.values(args), depth) },
         0,
       );
       if (skip === true) return SKIP;
