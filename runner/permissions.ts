@@ -12,9 +12,8 @@
  *   (`PATH`, `HOME`, `DENO_DIR`, …).
  * - `--allow-run`: start `deno task … workflow` for each run, and stop a run's whole process
  *   tree on timeout or cancel (`Deno.kill` on a process group needs unrestricted run access).
- * - `--allow-sys=hostname,osRelease`: the OpenTelemetry SDK's resource attributes.
  *
- * Never `-A`: no FFI, no unrestricted `sys`, no `import` of remote code at run time.
+ * Never `-A`: no FFI, no `sys`, no `import` of remote code at run time.
  *
  * @module
  */
@@ -35,5 +34,4 @@ export const RUNNER_PERMISSION_FLAGS: readonly string[] = Object.freeze([
   "--allow-write",
   "--allow-env",
   "--allow-run",
-  "--allow-sys=hostname,osRelease",
 ]);

@@ -36,12 +36,17 @@ if (command === "run") {
       Deno.env.get("TRACEPARENT") ?? "-"
     } echo=${Deno.env.get("WT_ECHO_ENV") ?? "-"}`,
   );
-  const seconds = config.sleep?.seconds ?? 0;
-  if (seconds > 0) await new Promise((r) => setTimeout(r, seconds * 1000));
   const dir = new URL(results).protocol === "file:"
     ? fileURLToPath(results)
     : results;
   await Deno.mkdir(dir, { recursive: true });
+  // Tests use this to clean up runs orphaned by a killed runner.
+  await Deno.writeTextFile(
+    `${dir}/process.json`,
+    JSON.stringify({ pid: Deno.pid, ppid: Deno.ppid }),
+  );
+  const seconds = config.sleep?.seconds ?? 0;
+  if (seconds > 0) await new Promise((r) => setTimeout(r, seconds * 1000));
   const body = config.fail
     ? {
       result: null,
