@@ -30,14 +30,27 @@ import {
   specSha256,
 } from "./fingerprint.ts";
 
-/** Default version range of `@wt/*` packages that generated workspaces import from JSR. */
-export const WT_PACKAGES_RANGE = "^0.1.0";
-
 /** Default most `map`/`mapvalues` calls in flight at once in parallel mode. */
 export const DEFAULT_MAP_CONCURRENCY = 16;
 
 /** Deno version of the generated Dockerfile's base image. */
 export const DOCKER_DENO_VERSION = "2.9.6";
+
+/** The runner module the generated Dockerfile serves the workflow with. */
+export const RUNNER_MODULE = "jsr:@wt/runner@^0.1.0/main";
+
+/**
+ * Permission flags of the runner in the generated Dockerfile (the runner's own list, see
+ * `@wt/runner/permissions`; repeated here because the compiler does not depend on the runner).
+ */
+export const RUNNER_FLAGS: readonly string[] = [
+  "--allow-net",
+  "--allow-read",
+  "--allow-write",
+  "--allow-env",
+  "--allow-run",
+  "--allow-sys=hostname,osRelease",
+];
 
 /** Environment variables the generated CLI and `@wt/task` may read besides the results URL. */
 export const RUNTIME_ENV_VARS: readonly string[] = [
@@ -79,8 +92,8 @@ export interface CodegenInput {
   specName: string;
   /** Whether `@wt/*` resolves from a local checkout (`--link`). */
   linked: boolean;
-  /** Whether a `deno.lock` is kept from the previous output. */
-  hasLock?: boolean | undefined;
+  /** Names of the task libraries imported from local folders (`path` requirements). */
+  pathLibraries?: readonly string[] | undefined;
   /** Most `map`/`mapvalues` calls in flight at once in parallel mode. */
   mapConcurrency?: number | undefined;
 }
@@ -418,8 +431,10 @@ export async function generateWorkspace(
       `Run workflow ${spec.id}: run --config-json JSON | --config-file FILE [--execution-mode sequential|parallel] [--mock-io]; get rjsf|params|data-connection-property-names; convert --from formdata|params --to params|formdata`,
     test_command: testCommand,
     linked: input.linked,
-    has_lock: input.hasLock ?? false,
+    path_libraries: input.pathLibraries ?? [],
     deno_version: DOCKER_DENO_VERSION,
+    runner_module: RUNNER_MODULE,
+    runner_flags: RUNNER_FLAGS,
     spec_name: input.specName,
     example_config: exampleConfig(input.params),
     permissions: perms,

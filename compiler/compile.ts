@@ -97,6 +97,8 @@ export class CompileError extends Error {
   /** Whether the caller gave bad options (CLI exit code 2) rather than a failing build. */
   readonly usage: boolean;
   /**
+   * Create the error.
+   *
    * @param message What failed and the fix.
    * @param options `usage` for option errors; `cause`.
    */
@@ -396,7 +398,7 @@ export async function compile(
     testCases,
     specName: basename(absSpec),
     linked: link !== undefined,
-    hasLock: keepLock,
+    pathLibraries: Object.keys(plan.pathFolders),
   });
   const warnings = checked.diagnostics.filter((d) => d.severity !== "error");
 

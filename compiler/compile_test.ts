@@ -97,6 +97,11 @@ Deno.test("compile writes a runnable workspace; the workflow CLI reports bad inp
       (await Deno.readTextFile(join(release, "VERSION"))).trim(),
       "1.0.0",
     );
+    const dockerfile = await Deno.readTextFile(join(release, "Dockerfile"));
+    assert.match(dockerfile, /^FROM denoland\/deno:\d+\.\d+\.\d+$/m);
+    assert.match(dockerfile, /RUN deno install --entrypoint src\/cli\.ts/);
+    assert.match(dockerfile, /"--workflows", "\/app\/workflows"/);
+    assert.match(dockerfile, /path libraries: @wt-examples\/custom-tasks/);
     const dot = await Deno.readTextFile(join(release, "graph.dot"));
     assert.match(dot, /"total":"return" -> "doubled":"a0"/);
     assert.match(await Deno.readTextFile(join(release, "graph.svg")), /<svg/);

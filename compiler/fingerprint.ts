@@ -251,8 +251,10 @@ const END = "<!-- wt:fingerprint:end -->";
  * ```ts
  * import { readFingerprint } from "./fingerprint.ts";
  *
- * const readme = '<!-- wt:fingerprint:begin -->\n```json\n{"spec_sha256":"a","params_sha256":"b",' +
- *   '"artifacts_sha256":"c","libraries":{}}\n```\n<!-- wt:fingerprint:end -->';
+ * const fence = "`".repeat(3);
+ * const fp = { spec_sha256: "a", params_sha256: "b", artifacts_sha256: "c", libraries: {} };
+ * const readme = `<!-- wt:fingerprint:begin -->\n${fence}json\n${JSON.stringify(fp)}\n` +
+ *   `${fence}\n<!-- wt:fingerprint:end -->`;
  * console.assert(readFingerprint(readme)?.params_sha256 === "b");
  * ```
  */
