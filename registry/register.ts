@@ -77,8 +77,8 @@ export interface TaskInfo<P = Record<string, unknown>, R = unknown> {
   readonly fn: (params: P) => R;
   /** Whether a mock was given (a mock may itself be `undefined`). */
   readonly has_mock: boolean;
-  /** Canned data for mock-io runs, see {@linkcode TaskMock}. */
-  readonly mock: unknown;
+  /** Canned data for mock-io runs, see {@linkcode TaskMock}; absent when none was given. */
+  readonly mock?: unknown;
 }
 
 /**
@@ -252,7 +252,8 @@ export function register<TParams extends ParamsSchema, R>(
     hidden_parameters: Object.freeze(derived.hidden),
     fn,
     has_mock: hasMock,
-    mock: options.mock,
+    // Present only when given: readers test `"mock" in info`.
+    ...(hasMock ? { mock: options.mock } : {}),
   });
   const withDefaults = Object.entries(entries).filter(([, s]) =>
     "default" in (s as object)
@@ -278,6 +279,8 @@ export function register<TParams extends ParamsSchema, R>(
     return fn(args as v.InferOutput<TParams>);
   };
   Object.defineProperty(task, TASK_BRAND, { value: info, enumerable: false });
+  // Keep the task function's own name (often empty) rather than this wrapper's.
+  Object.defineProperty(task, "name", { value: fn.name, configurable: true });
   return task as RegisteredTask<
     v.InferInput<TParams>,
     v.InferOutput<TParams>,

@@ -216,7 +216,6 @@ Deno.test("the brand is a global symbol readable across copies", async (t) => {
         hidden_parameters: [],
         fn: () => 1,
         has_mock: false,
-        mock: undefined,
       },
     });
     assert.equal(isRegisteredTask(foreign), true);
@@ -266,10 +265,13 @@ Deno.test("title, deprecation, returns and mock are kept on the brand", () => {
     () => [] as number[],
   );
   assert.deepEqual(taskInfo(canned)?.mock, [1, 2]);
-  assert.equal(
-    taskInfo(register({ params: v.object({}) }, () => 1))?.has_mock,
-    false,
-  );
+  const plain = taskInfo(register({ params: v.object({}) }, () => 1))!;
+  assert.equal(plain.has_mock, false);
+  assert.equal("mock" in plain, false, "no mock key when no mock was given");
+  const named = register({ params: v.object({}) }, function named() {
+    return 1;
+  });
+  assert.equal(named.name, "named");
 });
 
 Deno.test("registration mistakes are RegistrationErrors", async (t) => {

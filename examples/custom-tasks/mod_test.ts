@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { taskInfo } from "@wt/registry";
+import { task } from "@wt/task";
 import {
   add,
   CANNED_NUMBERS,
@@ -126,4 +127,16 @@ Deno.test("every example task has a title, a description and tags", () => {
     const m = taskInfo(t)!.metadata;
     assert.ok(m.title && m.description && m.tags.length > 0, String(m.title));
   }
+});
+
+Deno.test("the runtime wrapper reads the brand: validation and mock-io", async () => {
+  const fetcher = task(fetch_numbers, { mockIo: true });
+  assert.deepEqual(
+    await fetcher.call({ url: "https://example.invalid/n.json", count: 3 }),
+    CANNED_NUMBERS.slice(0, 3),
+  );
+  const checked = task(add).setTaskInstanceId("total").validate();
+  assert.equal(await checked.call({ a: 1, b: 2 }), 3);
+  await assert.rejects(checked.call({ a: 1.5, b: 2 }), /total/);
+  assert.deepEqual(await task(double).map("n", [1, 2, 3]), [2, 4, 6]);
 });
