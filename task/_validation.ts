@@ -123,6 +123,43 @@ function jsonSchemaValidator(
   };
 }
 
+/** Checks a task's result; may be async for async valibot schemas. */
+export type ResultValidator = (
+  result: unknown,
+) => ResultCheck | Promise<ResultCheck>;
+
+/** Result of checking a task's result. */
+export type ResultCheck =
+  | { ok: true; value: unknown }
+  | { ok: false; issues: ValidationErrorItem[] };
+
+/**
+ * Build the validator of a task's result from a valibot `returns` schema, or `undefined`
+ * when there is none.
+ *
+ * @param returns The registered `returns` schema, if any.
+ * @returns A validator, or `undefined`.
+ */
+export function makeResultValidator(
+  returns: unknown,
+): ResultValidator | undefined {
+  if (!isValibotSchema(returns)) return undefined;
+  const finish = (r: v.SafeParseResult<v.GenericSchema>): ResultCheck =>
+    r.success
+      ? { ok: true, value: r.output }
+      : { ok: false, issues: fromValibot(r.issues) };
+  if (returns.async) {
+    return async (result) =>
+      finish(
+        await v.safeParseAsync(returns, result) as v.SafeParseResult<
+          v.GenericSchema
+        >,
+      );
+  }
+  const sync = returns as v.GenericSchema;
+  return (result) => finish(v.safeParse(sync, result));
+}
+
 /**
  * Build the argument validator of a task, or `undefined` when it has no schema.
  *

@@ -92,11 +92,22 @@ export class TaskInstanceError extends Error {
   }
 }
 
+/** Options of {@linkcode TaskValidationError}. */
+export interface TaskValidationErrorOptions {
+  /** Name of the task function, used when no instance id is set. */
+  taskName?: string;
+  /** The element of a `map`/`mapvalues` that failed. */
+  element?: ElementLocation;
+  /** What failed validation: the call's arguments (default) or the task's result. */
+  target?: "arguments" | "result";
+}
+
 /**
  * The arguments of a task call do not match the task's parameter schema (from
- * `.validate()`). `issues` lists every problem with its parameter path; the message names
- * the task instance and each path with its reason. It is a {@linkcode TaskInstanceError},
- * so `.handleErrors()` passes it through unchanged.
+ * `.validate()`), or its result does not match the registered `returns` schema. `issues`
+ * lists every problem with its path; the message names the task instance and each path
+ * with its reason. It is a {@linkcode TaskInstanceError}, so `.handleErrors()` passes it
+ * through unchanged.
  *
  * @example
  * ```ts
@@ -112,28 +123,35 @@ export class TaskInstanceError extends Error {
 export class TaskValidationError extends TaskInstanceError {
   /** Every problem found. */
   readonly issues: ValidationErrorItem[];
+  /** What failed validation: the call's arguments or the task's result. */
+  readonly target: "arguments" | "result";
 
   /**
-   * Create the error for arguments that failed validation.
+   * Create the error for arguments (or a result) that failed validation.
    *
    * @param taskInstanceId The task instance id, if any.
    * @param issues The problems found.
-   * @param options The task name and the failing element.
+   * @param options The task name, the failing element and what was validated.
    */
   constructor(
     taskInstanceId: string | undefined,
     issues: ValidationErrorItem[],
-    options: { taskName?: string; element?: ElementLocation } = {},
+    options: TaskValidationErrorOptions = {},
   ) {
     const name = options.taskName ?? "anonymous";
+    const target = options.target ?? "arguments";
+    const { target: _, ...rest } = options;
     super(taskInstanceId, {
-      ...options,
-      message: `invalid arguments for ${describeTask(taskInstanceId, name)}${
-        describeElement(options.element)
-      }:\n${formatValidationErrors(issues, "(arguments)")}`,
+      ...rest,
+      message: `invalid ${target} ${target === "result" ? "of" : "for"} ${
+        describeTask(taskInstanceId, name)
+      }${describeElement(options.element)}:\n${
+        formatValidationErrors(issues, `(${target})`)
+      }`,
     });
     this.name = "TaskValidationError";
     this.issues = issues;
+    this.target = target;
   }
 }
 

@@ -57,6 +57,7 @@ export {
   TaskInstanceError,
   type TaskInstanceErrorOptions,
   TaskValidationError,
+  type TaskValidationErrorOptions,
 } from "./errors.ts";
 export {
   isIoTask,

@@ -18,6 +18,8 @@ export const REGISTRY_BRAND: symbol = Symbol.for("wt.registry.task");
 export interface RegisteredTaskInfo {
   /** The valibot object schema of the task's parameters. */
   params?: unknown;
+  /** The valibot schema of the return value, checked by `.validate()` when present. */
+  returns?: unknown;
   /** JSON Schema of the form-settable parameters. */
   json_schema?: Record<string, unknown>;
   /** Every argument name the task accepts. */

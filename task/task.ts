@@ -27,7 +27,11 @@ import {
   registeredInfo,
   type RegisteredTaskInfo,
 } from "./registered.ts";
-import { type ArgsValidator, makeValidator } from "./_validation.ts";
+import {
+  type ArgsValidator,
+  makeResultValidator,
+  makeValidator,
+} from "./_validation.ts";
 import { runAll } from "./_pool.ts";
 import { isThenable, typeName } from "./_util.ts";
 import type { ChildSpan, TracingOptions } from "./_tracing.ts";
@@ -258,16 +262,34 @@ function buildExec(s: State): Exec {
       jsonSchema: s.jsonSchema,
       parameters: s.info?.parameters,
     }) as ArgsValidator;
-    const inner = run;
     const invalid = (
       issues: TaskValidationError["issues"],
       index: number,
       keys: readonly (readonly unknown[])[] | undefined,
+      target: "arguments" | "result" = "arguments",
     ) =>
       new TaskValidationError(s.id, issues, {
         taskName: s.name,
+        target,
         ...elementAt(index, keys),
       });
+    const checkResult = makeResultValidator(s.info?.returns);
+    if (checkResult && !ioMock) {
+      const call = run;
+      run = (args, ctx, index, keys) => {
+        const finish = (r: unknown): unknown => {
+          const res = checkResult(r);
+          const done = (c: Awaited<typeof res>): unknown => {
+            if (!c.ok) throw invalid(c.issues, index, keys, "result");
+            return c.value;
+          };
+          return isThenable(res) ? res.then(done) : done(res);
+        };
+        const r = call(args, ctx, index, keys);
+        return isThenable(r) ? Promise.resolve(r).then(finish) : finish(r);
+      };
+    }
+    const inner = run;
     run = (args, ctx, index, keys) => {
       const res = validator(args);
       if (isThenable(res)) {
@@ -655,7 +677,10 @@ export class Task<R = unknown> implements TaskProtocol<R> {
    * Schema (`json_schema`, or the `jsonSchema` option) through `validate` from
    * `@wt/contracts`. Unknown argument names are reported too. A failure rejects with a
    * {@linkcode TaskValidationError} naming the task instance, each parameter path and the
-   * reason. Skip conditions are checked first, so a skipped call is never validated.
+   * reason. Skip conditions are checked first, so a skipped call is never validated. When
+   * the registered task declares a valibot `returns` schema, the result is checked too
+   * (and its parsed output returned); a mismatch is a `TaskValidationError` with
+   * `target: "result"`. Mocked io results are not checked.
    *
    * @returns A new task that validates.
    * @throws {TypeError} When the task has no schema (a plain function without the

@@ -192,3 +192,31 @@ Deno.test("handleErrors passes this instance's validation errors through unchang
   assert.equal(e.taskInstanceId, "total");
   assert.equal(e.cause, undefined);
 });
+
+Deno.test("validate checks the result against a registered returns schema", async () => {
+  const digits = registered(
+    ({ n }: { n: number }): unknown => n < 0 ? [1, "x"] : String(n).split(""),
+    {
+      params: v.object({ n: v.number() }),
+      returns: v.array(v.string()),
+    },
+  );
+  const t = task(digits).setTaskInstanceId("digits").validate();
+  assert.deepEqual(await t.call({ n: 12 }), ["1", "2"]);
+  const e = await validationError(t.call({ n: -1 }));
+  assert.equal(e.target, "result");
+  assert.deepEqual(e.issues[0]?.path, [0]);
+  assert.match(e.message, /^invalid result of task instance "digits":\n0: /);
+  // Without validate() the result is not checked.
+  assert.deepEqual(await task(digits).call({ n: -1 }), [1, "x"]);
+  // Async task functions too.
+  const asyncDigits = registered(
+    ({ n }: { n: number }) => Promise.resolve(n),
+    { params: v.object({ n: v.number() }), returns: v.string() },
+  );
+  const ea = await validationError(
+    task(asyncDigits).validate().map("n", [1]),
+  );
+  assert.equal(ea.target, "result");
+  assert.match(ea.message, /\(map element 0\)/);
+});
