@@ -57,6 +57,8 @@ export class ApiError extends HTTPException {
   readonly details: ValidationErrorItem[] | undefined;
 
   /**
+   * Create an API error.
+   *
    * @param status HTTP status code.
    * @param message What failed and how to fix it.
    * @param details Validation problems, for 422.
@@ -127,6 +129,8 @@ export class ParamsInvalidError extends Error {
   /** The validation problems. */
   readonly items: ValidationErrorItem[];
   /**
+   * Create the error.
+   *
    * @param workflow Release name of the workflow.
    * @param items The validation problems.
    */
@@ -150,7 +154,11 @@ export class ParamsInvalidError extends Error {
  * ```
  */
 export class NotFoundError extends Error {
-  /** @param message What was not found and where to look. */
+  /**
+   * Create the error.
+   *
+   * @param message What was not found and where to look.
+   */
   constructor(message: string) {
     super(message);
     this.name = "NotFoundError";
@@ -168,7 +176,11 @@ export class NotFoundError extends Error {
  * ```
  */
 export class ConflictError extends Error {
-  /** @param message What conflicts. */
+  /**
+   * Create the error.
+   *
+   * @param message What conflicts.
+   */
   constructor(message: string) {
     super(message);
     this.name = "ConflictError";

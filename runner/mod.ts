@@ -36,3 +36,23 @@ export * from "./workflows.ts";
 export * from "./openapi.ts";
 export * from "./invoker_factory.ts";
 export * from "./tracing.ts";
+/** Types of other packages that this package's API refers to. */
+export type { Hono, MiddlewareHandler } from "hono";
+export type { HTTPException } from "hono/http-exception";
+export type { GenericSchema } from "valibot";
+export type {
+  ExecutionMode,
+  InvokerKind,
+  LogLevel,
+  RunRecord,
+  RunRecordInput,
+  RunStatus,
+  ValidationErrorItem,
+  WorkflowCLIArgs,
+  WorkflowCLIArgsInput,
+  WorkflowCLIEnv,
+  WorkflowCLIEnvInput,
+} from "@wt/contracts";
+export { RUN_STATUSES } from "@wt/contracts";
+export type { Invoker, RunHandle } from "@wt/invokers";
+export type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";

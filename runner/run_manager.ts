@@ -132,6 +132,8 @@ export interface RunManagerOptions {
 /** Thrown when a run asks for an invoker kind the runner has not configured. */
 export class UnsupportedInvokerError extends Error {
   /**
+   * Create the error.
+   *
    * @param kind The requested kind.
    * @param kinds The kinds available.
    */
@@ -193,7 +195,11 @@ export class RunManager {
   #closed = false;
   #started = false;
 
-  /** @param options Store, workflows, invokers, data folder and concurrency. */
+  /**
+   * Create a manager; call {@linkcode RunManager.start} to recover and start launching.
+   *
+   * @param options Store, workflows, invokers, data folder and concurrency.
+   */
   constructor(options: RunManagerOptions) {
     if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
       throw new RangeError(

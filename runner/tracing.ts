@@ -67,6 +67,8 @@ export class JsonLinesSpanExporter implements SpanExporter {
   #service: string;
 
   /**
+   * Open the file.
+   *
    * @param path File to append to (created when missing).
    * @param serviceName `service` field of every line.
    */

@@ -113,7 +113,11 @@ export async function loadWorkflow(dir: string): Promise<WorkflowEntry> {
 export class WorkflowRegistry {
   #byName = new Map<string, WorkflowEntry>();
 
-  /** @param entries The workflows. */
+  /**
+   * Create a registry from workflows already loaded.
+   *
+   * @param entries The workflows.
+   */
   constructor(entries: Iterable<WorkflowEntry> = []) {
     for (const e of entries) this.#byName.set(e.name, e);
   }
