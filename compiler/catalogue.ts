@@ -133,6 +133,31 @@ export class Catalogue {
   }
 
   /**
+   * The entry a task name resolves to, for phases that run after validation (schemas,
+   * code generation).
+   *
+   * @param name A task name as written in the spec.
+   * @returns The entry.
+   * @throws {Error} When the name is unknown or ambiguous (validate the spec first).
+   *
+   * @example
+   * ```ts
+   * import { Catalogue } from "./catalogue.ts";
+   *
+   * const cat = new Catalogue({ version: "1.0.0", entries: { "m.f": {
+   *   metadata: { tags: [], deprecated: false }, json_schema: {},
+   *   public_module_path: "m", function_name: "f",
+   * } } });
+   * console.assert(cat.entryFor("f").function_name === "f");
+   * ```
+   */
+  entryFor(name: string): RegistryEntry {
+    const r = this.resolve(name);
+    if (r.kind !== "found") throw new Error(describeResolution(name, r));
+    return r.entry;
+  }
+
+  /**
    * The bare function names of every task in the catalogue.
    *
    * @returns The names, sorted.

@@ -205,13 +205,10 @@ export const schemaCommand: SubcommandInstaller = (program, ctx) => {
       const catalogue = r.catalogue;
       let schemas;
       try {
-        schemas = generateSchemas(r.spec, (instance) => {
-          const res = catalogue.resolve(instance.task);
-          if (res.kind !== "found") {
-            throw new Error(`task ${instance.task} did not resolve`);
-          }
-          return res.entry;
-        });
+        schemas = generateSchemas(
+          r.spec,
+          (instance) => catalogue.entryFor(instance.task),
+        );
       } catch (err) {
         ctx.io.stderr(
           `error: cannot generate schemas for ${file}: ${
