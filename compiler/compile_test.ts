@@ -273,3 +273,46 @@ Deno.test("fingerprints, --update version bumps and unchanged recompilation", as
     assert.deepEqual(leftovers, [clobbered.releaseName]);
   });
 });
+
+Deno.test("the parallel executor runs independent tasks and map elements concurrently", async () => {
+  const spec = fileURLToPath(
+    new URL("./testdata/codegen/parallel.yaml", import.meta.url),
+  );
+  const out = await Deno.makeTempDir({ prefix: "wt-parallel-test-" });
+  try {
+    const result = await compile(spec, {
+      outDir: out,
+      link: ROOT,
+      format: false,
+    });
+    const times: Record<string, number> = {};
+    for (const mode of ["sequential", "parallel"]) {
+      const results = join(out, mode);
+      const start = performance.now();
+      const r = await runWorkflow(result.outputDir, [
+        "run",
+        "--config-json",
+        "{}",
+        "--execution-mode",
+        mode,
+      ], { ...baseEnv(), WT_RESULTS: `file://${results}` });
+      times[mode] = performance.now() - start;
+      assert.equal(r.code, 0, r.stderr);
+      const response = JSON.parse(
+        await Deno.readTextFile(join(results, "result.json")),
+      );
+      assert.equal(response.result, 10);
+    }
+    // Sequential: 2 × 400 ms + 4 map elements × 400 ms; parallel: the critical path, 2 × 400 ms.
+    assert.ok(
+      times.sequential! >= 2400,
+      `sequential took ${times.sequential} ms`,
+    );
+    assert.ok(
+      times.parallel! < times.sequential! - 1000,
+      `parallel ${times.parallel} ms vs sequential ${times.sequential} ms`,
+    );
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
