@@ -21,7 +21,7 @@ import { isSkip } from "./skip.ts";
 import { isThenable } from "./_util.ts";
 
 /** Name of the tracer `@wt/task` asks the global tracer provider for. */
-export const TRACER_NAME = "@wt/task";
+export const TRACER_NAME: string = "@wt/task";
 
 /** Options of `.withTracing()`. */
 export interface TracingOptions {

@@ -115,3 +115,14 @@ Deno.test("map argument errors name the task instance and are not wrapped", asyn
     /map\(argnames\) of task instance "m" must be an argument name/,
   );
 });
+
+Deno.test("handleErrors wraps an inner task's error even when neither has an instance id", async () => {
+  const inner = task(function inner(): number {
+    throw new Error("deep");
+  }).handleErrors();
+  const outer = task(function outer() {
+    return inner.call();
+  }).handleErrors();
+  const e = await instanceError(outer.call());
+  assert.equal(e.message, 'task "outer" failed: task "inner" failed: deep');
+});

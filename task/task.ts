@@ -42,7 +42,7 @@ export type { MapOptions, SkipCondition, SkipifOptions };
  * Default of {@linkcode MapOptions.concurrency}: at most 16 calls of one `map`/`mapvalues`
  * in flight at once. Synchronous task functions always run one after the other.
  */
-export const DEFAULT_CONCURRENCY = 16;
+export const DEFAULT_CONCURRENCY: number = 16;
 
 /** What a task function receives besides its named arguments. */
 export interface TaskContext {
@@ -326,7 +326,8 @@ function buildExec(s: State): Exec {
       index: number,
       keys: readonly (readonly unknown[])[] | undefined,
     ): unknown =>
-      e instanceof TaskInstanceError && e.taskInstanceId === s.id
+      e instanceof TaskValidationError && e.taskInstanceId === s.id &&
+        e.taskName === s.name
         ? e
         : new TaskInstanceError(s.id, {
           cause: e,
@@ -798,8 +799,8 @@ export class Task<R = unknown> implements TaskProtocol<R> {
   /**
    * Wrap every error a call throws (or rejects with) in a {@linkcode TaskInstanceError}
    * whose message names the task instance id (and the map element) and whose `cause` is
-   * the original error. Errors that already are `TaskInstanceError`s of this instance
-   * (such as {@linkcode TaskValidationError}) pass through unchanged.
+   * the original error. This instance's own {@linkcode TaskValidationError}s (already a
+   * `TaskInstanceError` naming it) pass through unchanged.
    *
    * @returns A new task that wraps errors.
    *
