@@ -31,16 +31,23 @@ async function runWorkflow(
   release: string,
   args: string[],
   env: Record<string, string>,
+  stdin?: string,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
+  const child = new Deno.Command(Deno.execPath(), {
     args: ["task", "--quiet", "workflow", ...args],
     cwd: release,
     env,
     clearEnv: true,
-    stdin: "null",
+    stdin: stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
-  }).output();
+  }).spawn();
+  if (stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(stdin));
+    await writer.close();
+  }
+  const out = await child.output();
   const dec = new TextDecoder();
   return {
     code: out.code,
@@ -312,6 +319,108 @@ Deno.test("the parallel executor runs independent tasks and map elements concurr
       times.parallel! < times.sequential! - 1000,
       `parallel ${times.parallel} ms vs sequential ${times.sequential} ms`,
     );
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("mock io, get and convert of a compiled workflow with a task group", async (t) => {
+  const spec = fileURLToPath(
+    new URL("./testdata/codegen/mock_io.yaml", import.meta.url),
+  );
+  const out = await Deno.makeTempDir({ prefix: "wt-mockio-test-" });
+  try {
+    const { outputDir } = await compile(spec, {
+      outDir: out,
+      link: ROOT,
+      format: false,
+    });
+    const deno = JSON.parse(
+      await Deno.readTextFile(join(outputDir, "deno.json")),
+    );
+    assert.match(
+      deno.tasks.workflow.command,
+      /--allow-net /,
+      "io tasks get network access",
+    );
+    const results = join(out, "results");
+    const env = { ...baseEnv(), WT_RESULTS: `file://${results}` };
+    const config =
+      '{"numbers":{"url":"https://example.invalid/n.json","count":3}}';
+    for (const mode of ["sequential", "parallel"]) {
+      await t.step(`--mock-io returns the canned data (${mode})`, async () => {
+        const r = await runWorkflow(outputDir, [
+          "run",
+          "--config-json",
+          config,
+          "--mock-io",
+          "--execution-mode",
+          mode,
+        ], env);
+        assert.equal(r.code, 0, r.stderr);
+        const response = JSON.parse(
+          await Deno.readTextFile(join(results, "result.json")),
+        );
+        assert.deepEqual(response, {
+          result: 3 + 1 + 4,
+          error: null,
+          trace: null,
+        });
+      });
+    }
+    await t.step("convert formdata → params and back", async () => {
+      const formdata = {
+        Download: { numbers: { url: "https://x.test/n.json", count: 2 } },
+      };
+      const toParams = await runWorkflow(
+        outputDir,
+        ["convert", "--from", "formdata", "--to", "params"],
+        env,
+        JSON.stringify(formdata),
+      );
+      assert.equal(toParams.code, 0, toParams.stderr);
+      const params = JSON.parse(toParams.stdout);
+      assert.deepEqual(params, {
+        result: { numbers: formdata.Download.numbers },
+      });
+      const back = await runWorkflow(
+        outputDir,
+        ["convert", "--from", "params", "--to", "formdata"],
+        env,
+        JSON.stringify(params.result),
+      );
+      assert.deepEqual(JSON.parse(back.stdout), { result: formdata });
+      const invalid = await runWorkflow(
+        outputDir,
+        ["convert", "--from", "params", "--to", "formdata"],
+        env,
+        '{"numbers":{"count":"x"}}',
+      );
+      const errors = JSON.parse(invalid.stdout).validation_errors;
+      assert.ok(Array.isArray(errors) && errors.length > 0);
+      const badJson = await runWorkflow(
+        outputDir,
+        ["convert", "--from", "params", "--to", "formdata"],
+        env,
+        "{",
+      );
+      assert.equal(badJson.code, 2);
+      assert.ok(
+        JSON.parse(badJson.stdout).validation_errors[0].message.includes(
+          "not valid JSON",
+        ),
+      );
+    });
+    await t.step("get rjsf nests the group", async () => {
+      const r = await runWorkflow(outputDir, ["get", "rjsf"], env);
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(JSON.parse(r.stdout).properties.Download.properties.numbers);
+      const names = await runWorkflow(outputDir, [
+        "get",
+        "data-connection-property-names",
+      ], env);
+      assert.deepEqual(JSON.parse(names.stdout), []);
+    });
   } finally {
     await Deno.remove(out, { recursive: true });
   }
