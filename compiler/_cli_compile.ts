@@ -19,7 +19,7 @@ const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "
 /** A progress display on stderr: a redrawn line on a TTY, plain lines otherwise. */
 interface Progress {
   phase(phase: CompilePhase, description: string): void;
-  done(): void;
+  done(ok?: boolean): void;
 }
 
 function makeProgress(ctx: CliContext, enabled: boolean): Progress {
@@ -38,20 +38,29 @@ function makeProgress(ctx: CliContext, enabled: boolean): Progress {
   }
   let i = 0;
   let current = "";
+  let started = 0;
   let timer: ReturnType<typeof setInterval> | undefined;
   const draw = () => {
     ctx.io.stderr(`\r\x1b[2K${FRAMES[i++ % FRAMES.length]} ${current}`);
   };
+  const finish = (mark: string) => {
+    if (!current) return;
+    const ms = Math.round(performance.now() - started);
+    ctx.io.stderr(`\r\x1b[2K${mark} ${current} (${ms} ms)\n`);
+    current = "";
+  };
   return {
     phase(_p, description) {
+      finish("✓");
       current = description;
+      started = performance.now();
       draw();
       timer ??= setInterval(draw, 100);
     },
-    done() {
+    done(ok = true) {
       if (timer !== undefined) clearInterval(timer);
       timer = undefined;
-      if (current) ctx.io.stderr("\r\x1b[2K");
+      finish(ok ? "✓" : "✗");
     },
   };
 }
@@ -137,7 +146,7 @@ export function compileCommand(program: Command, ctx: CliContext): void {
         }
         ctx.exitCode = OK;
       } catch (err) {
-        progress.done();
+        progress.done(false);
         if (err instanceof SpecError) {
           printDiagnostics(ctx, err.diagnostics, json);
           if (!json) ctx.io.stderr(`${file}: invalid spec, nothing written\n`);
