@@ -59,6 +59,11 @@ interface RunResultBody {
 }
 
 const TERMINAL = new Set(["succeeded", "failed", "cancelled"]);
+/** Terminal colour and cursor sequences (workflow logs come from `deno task`). */
+const ANSI = new RegExp(
+  `${String.fromCharCode(27)}\\[[0-9;?]*[ -/]*[@-~]`,
+  "g",
+);
 const enc = encodeURIComponent;
 
 function message(e: unknown): string {
@@ -326,7 +331,8 @@ function RunPanel(
         if (stopped) return;
         if (chunk.bytes.length) {
           offset += chunk.bytes.length;
-          const text = decoder.decode(chunk.bytes, { stream: true });
+          const text = decoder.decode(chunk.bytes, { stream: true })
+            .replace(ANSI, "");
           setLog((prev) => prev + text);
         }
         if (TERMINAL.has(r.status)) {
