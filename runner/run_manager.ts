@@ -541,7 +541,7 @@ export class RunManager {
         return {
           ...base,
           reason: "interrupted",
-          error: base.error ??
+          error:
             "the runner shut down while this run was in flight; submit it again",
         };
     }

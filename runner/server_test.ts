@@ -195,6 +195,55 @@ Deno.test("runner process: token, runs, validation, SIGKILL and restart", async 
         assert.deepEqual(after.runs, []);
       },
     );
+
+    await t.step(
+      "SIGTERM stops gracefully: the run in flight is stopped and recorded",
+      async () => {
+        const { body } = await post(`${server.url}/runs`, {
+          workflow: WF,
+          params: { total: { a: 9, b: 9 }, sleep: { seconds: 30 } },
+        });
+        const processFile = join(
+          env.data,
+          "runs",
+          body.id,
+          "results",
+          "process.json",
+        );
+        const proc = JSON.parse(
+          await eventually(
+            () => Deno.readTextFile(processFile).catch(() => undefined),
+            60_000,
+            "the slow run's workflow process to start",
+          ),
+        );
+        const status = await server.stop("SIGTERM");
+        assert.equal(status.code, 0, server.stderr());
+        await eventually(
+          async () => {
+            const text = await Deno.readTextFile(`/proc/${proc.pid}/status`)
+              .catch(() => "");
+            return text === "" || /State:\s+[ZX]/.test(text) ? true : undefined;
+          },
+          10_000,
+          "the workflow process to be gone",
+        );
+        server = await startRunner({
+          workflows: env.workflows,
+          data: env.data,
+          token: TOKEN,
+        });
+        assert.doesNotMatch(server.stderr(), /recovered/);
+        const { body: run } = await getJson(`${server.url}/runs/${body.id}`);
+        assert.equal(run.status, "failed");
+        assert.equal(run.reason, "interrupted");
+        assert.match(
+          run.error,
+          /runner shut down/,
+          "recorded by the graceful stop",
+        );
+      },
+    );
   } finally {
     await server.stop("SIGTERM");
     // The killed runner left its workflow process behind.
