@@ -54,22 +54,42 @@ function folderOf(target: string | undefined): string | undefined {
   return dirname(fileURLToPath(target));
 }
 
+/** A workspace import map: top-level imports and scopes. */
+export interface ImportMap {
+  /** Top-level imports. */
+  imports: Record<string, string>;
+  /** Scoped imports, keyed by folder URL. */
+  scopes: Record<string, Record<string, string>>;
+}
+
+/**
+ * `jsr:@wt/x@1.2.3` → `jsr:@wt/x@^1.2.3`: generated workspaces accept compatible releases of
+ * the `@wt/*` runtime packages.
+ */
+function caret(key: string, target: string): string {
+  if (!key.startsWith("@wt/")) return target;
+  return target.replace(/^(jsr:\/?@wt\/[^@/]+@)(\d+\.\d+\.\d+)/, "$1^$2");
+}
+
 /**
  * Keep the import map entries the workflow needs: local (`file:`) targets, `@wt/*`, and the
- * remote packages that the linked `@wt/*` runtime packages or the path libraries import.
+ * remote packages that the linked `@wt/*` runtime packages or the path libraries import;
+ * the same for every scope.
  *
- * @param imports The full import map.
+ * @param map The full import map (from the discovery plan).
  * @param libraryFolders Folders of path libraries.
  * @returns A new, pruned import map.
  */
 export async function pruneImports(
-  imports: Record<string, string>,
+  map: ImportMap,
   libraryFolders: readonly string[],
-): Promise<Record<string, string>> {
+): Promise<ImportMap> {
   const folders = new Set<string>(libraryFolders);
-  for (const name of RUNTIME_PACKAGES) {
-    const folder = folderOf(imports[name]);
-    if (folder) folders.add(folder);
+  for (const imports of [map.imports, ...Object.values(map.scopes)]) {
+    for (const name of RUNTIME_PACKAGES) {
+      const folder = folderOf(imports[name]);
+      if (folder) folders.add(folder);
+    }
   }
   const used = new Set<string>();
   for (const folder of folders) await collectSpecifiers(folder, used);
@@ -79,11 +99,19 @@ export async function pruneImports(
         ? s.startsWith(key)
         : s === key || s.startsWith(`${key}/`)
     );
-  const out: Record<string, string> = {};
-  for (const [key, target] of Object.entries(imports)) {
-    if (key.startsWith("@wt/") || target.startsWith("file:") || needed(key)) {
-      out[key] = target;
+  const prune = (imports: Record<string, string>) => {
+    const out: Record<string, string> = {};
+    for (const [key, target] of Object.entries(imports)) {
+      if (key.startsWith("@wt/") || target.startsWith("file:") || needed(key)) {
+        out[key] = caret(key, target);
+      }
     }
+    return out;
+  };
+  const scopes: Record<string, Record<string, string>> = {};
+  for (const [scope, imports] of Object.entries(map.scopes)) {
+    const kept = prune(imports);
+    if (Object.keys(kept).length > 0) scopes[scope] = kept;
   }
-  return out;
+  return { imports: prune(map.imports), scopes };
 }

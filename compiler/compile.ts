@@ -379,6 +379,10 @@ export async function compile(
     }
   }
   const keepLock = Boolean(options.update && lock !== undefined);
+  const importMap = await pruneImports(
+    plan.config,
+    Object.values(plan.pathFolders),
+  );
   const generated = await generateWorkspace({
     spec,
     resolve: (taskName) => resolveEntry(catalogue, taskName),
@@ -389,11 +393,8 @@ export async function compile(
     packageName: `@workflows/${name}`,
     version,
     resultsEnvVar,
-    imports: await pruneImports(
-      plan.config.imports,
-      Object.values(plan.pathFolders),
-    ),
-    scopes: plan.config.scopes,
+    imports: importMap.imports,
+    scopes: importMap.scopes,
     libraries,
     testCases,
     specName: basename(absSpec),
