@@ -185,6 +185,23 @@ Deno.test("a failing compile leaves nothing behind", async () => {
   });
 });
 
+Deno.test("a library that reads the environment at import fails discovery; nothing written", async () => {
+  const spec = fileURLToPath(
+    new URL("./testdata/codegen/hostile.yaml", import.meta.url),
+  );
+  const out = await Deno.makeTempDir({ prefix: "wt-hostile-test-" });
+  try {
+    await assert.rejects(
+      compile(spec, { outDir: out, link: ROOT }),
+      (err: Error) =>
+        /env/i.test(err.message) && /hostile_env/.test(err.message),
+    );
+    assert.deepEqual([...Deno.readDirSync(out)], []);
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
 Deno.test("fingerprints, --update version bumps and unchanged recompilation", async () => {
   await withSpec(SPEC, async (spec, out) => {
     const first = await compile(spec, {
@@ -267,6 +284,30 @@ Deno.test("fingerprints, --update version bumps and unchanged recompilation", as
     );
     assert.equal(deno.version, "2.0.0");
 
+    // --update keeps the lockfile; --clobber drops it.
+    await Deno.writeTextFile(
+      join(form.outputDir, "deno.lock"),
+      '{"version":"5"}\n',
+    );
+    await Deno.writeTextFile(
+      spec,
+      SPEC.replace("    partial:\n      b: 5\n", "").replace(
+        "Double The Total",
+        "Twice",
+      ),
+    );
+    const kept = await compile(spec, {
+      outDir: out,
+      link: ROOT,
+      format: false,
+      update: true,
+    });
+    assert.equal(kept.version, "2.1.0");
+    assert.equal(
+      await Deno.readTextFile(join(kept.outputDir, "deno.lock")),
+      '{"version":"5"}\n',
+    );
+
     // --clobber replaces and restarts the version.
     await Deno.writeTextFile(spec, SPEC);
     const clobbered = await compile(spec, {
@@ -278,6 +319,7 @@ Deno.test("fingerprints, --update version bumps and unchanged recompilation", as
     assert.equal(clobbered.version, "1.0.0");
     const leftovers = [...Deno.readDirSync(out)].map((e) => e.name);
     assert.deepEqual(leftovers, [clobbered.releaseName]);
+    await assert.rejects(Deno.stat(join(clobbered.outputDir, "deno.lock")));
   });
 });
 
