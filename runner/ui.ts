@@ -102,6 +102,7 @@ class BundleLoader {
   #log: (message: string) => void;
   #cached: Asset | null = null;
   #building: Promise<void> | null = null;
+  #checked = false;
 
   constructor(deps: UiDeps) {
     this.#path = deps.uiBundlePath ?? this.#layout?.bundle ?? null;
@@ -119,6 +120,10 @@ class BundleLoader {
       );
     }
     let found = await this.#read(path);
+    if (found && this.#autoBuild && !this.#checked) {
+      this.#checked = true;
+      if (await this.#stale(found)) found = null;
+    }
     if (!found) {
       if (!this.#autoBuild) {
         throw new UiBundleError(
@@ -137,6 +142,33 @@ class BundleLoader {
       }
     }
     return found;
+  }
+
+  /** Whether a client source in `runner/ui/` is newer than the bundle (checked once). */
+  async #stale(bundle: Asset): Promise<boolean> {
+    if (bundle.mtime === null || !this.#layout) return false;
+    const dir = dirname(this.#layout.source);
+    try {
+      for await (const e of Deno.readDir(dir)) {
+        if (
+          !e.isFile || !/\.tsx?$/.test(e.name) || /_test\.tsx?$/.test(e.name)
+        ) {
+          continue;
+        }
+        const mtime = (await Deno.stat(join(dir, e.name))).mtime?.getTime();
+        if (mtime !== undefined && mtime > bundle.mtime) {
+          this.#log(
+            `wt-runner: ${
+              join(dir, e.name)
+            } is newer than the web UI bundle; rebuilding it`,
+          );
+          return true;
+        }
+      }
+    } catch {
+      return false;
+    }
+    return false;
   }
 
   async #read(path: string): Promise<Asset | null> {
@@ -252,7 +284,8 @@ function errorPage(status: number, message: string): string {
  * @param deps The token (only whether one is set reaches the page), the `deno` used to
  *   build a missing bundle, a logger, and bundle options.
  * @returns The routes: `/`, `/{workflow}`, `/{workflow}/runs`, `/{workflow}/runs/{id}`,
- *   `/_assets/client.js`, `/_assets/style.css`.
+ *   `/_assets/client.js`, `/_assets/style.css`; other paths below `/ui` answer a 404 page
+ *   (a trailing slash redirects).
  *
  * @example
  * ```ts
@@ -361,5 +394,12 @@ export function uiRoutes(deps: UiDeps): Hono {
     "/:workflow/runs/:id",
     (c) => shell(c, "run", c.req.param("workflow"), c.req.param("id")),
   );
+  ui.get("/*", (c) => {
+    const path = c.req.path;
+    if (path.length > 1 && path.endsWith("/")) {
+      return c.redirect(path.replace(/\/+$/, "") || "/ui", 301);
+    }
+    return c.html(errorPage(404, `no page ${path} in the web UI`), 404);
+  });
   return ui;
 }

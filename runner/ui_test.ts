@@ -124,6 +124,14 @@ Deno.test("ui routes: pages need no token, the API still does", async () => {
     const bad = await runner.app.request("/ui/..%2Fetc");
     assert.equal(bad.status, 404);
     await bad.body?.cancel();
+    const deep = await runner.app.request("/ui/a/b/c/d");
+    assert.equal(deep.status, 404);
+    assert.match(await deep.text(), /no page \/ui\/a\/b\/c\/d/);
+    const slash = await runner.app.request("/ui/");
+    assert.equal(slash.status, 301);
+    assert.equal(slash.headers.get("location"), "/ui");
+    const slash2 = await runner.app.request(`/ui/${CHAINING}/`);
+    assert.equal(slash2.headers.get("location"), `/ui/${CHAINING}`);
   } finally {
     await runner.close();
     await Deno.remove(dataDir, { recursive: true });
@@ -224,6 +232,25 @@ Deno.test("ui routes: a missing bundle is built on first use, or named in a 503"
       );
       assert.deepEqual(leftovers, ["client.js"]);
     });
+    await t.step(
+      "with auto-build: a bundle older than its sources is rebuilt",
+      async () => {
+        const path = join(dir, "stale", "client.js");
+        await Deno.mkdir(join(dir, "stale"));
+        await Deno.writeTextFile(path, "console.log('old');\n");
+        const old = new Date("2000-01-01T00:00:00Z");
+        await Deno.utime(path, old, old);
+        const logs: string[] = [];
+        const ui = uiRoutes({ uiBundlePath: path, log: (m) => logs.push(m) });
+        const js = await (await ui.request("/_assets/client.js")).text();
+        assert.notEqual(js, "console.log('old');\n");
+        assert.ok(js.length > 100_000);
+        assert.ok(
+          logs.some((l) => /newer than the web UI bundle/.test(l)),
+          logs.join("\n"),
+        );
+      },
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -322,6 +349,17 @@ Deno.test({
         "the token is entered once and kept for the session",
         async () => {
           await page.goto(`${base}/ui`);
+          await page.locator("#token-input").fill("not-the-token");
+          await page.locator("#token-form button[type=submit]").click();
+          await page.locator(".alert-error").waitFor();
+          assert.match(
+            await page.locator(".alert-error").textContent() ?? "",
+            /bearer token is not the one/,
+          );
+          assert.match(
+            await page.locator('label[for="token-input"]').textContent() ?? "",
+            /rejected/,
+          );
           await page.locator("#token-input").fill(TOKEN);
           await page.locator("#token-form button[type=submit]").click();
           await page.locator(`a.workflow-link[href="/ui/${CHAINING}"]`)
@@ -423,6 +461,12 @@ Deno.test({
             path: join(ARTIFACTS, "run-page.png"),
             fullPage: true,
           });
+          // "Run again…" opens the form filled with the run's parameters
+          await page.locator("a", { hasText: "Run again" }).click();
+          await page.waitForURL(/\?from=/);
+          await page.locator("#root_total_a").waitFor();
+          assert.equal(await page.locator("#root_total_a").inputValue(), "3");
+          assert.equal(await page.locator("#root_total_b").inputValue(), "3");
         },
       );
 
