@@ -240,7 +240,12 @@ function buildGraph(
   return graph;
 }
 
-function exampleConfig(params: Record<string, unknown>): string {
+function exampleConfig(
+  params: Record<string, unknown>,
+  testCases: Record<string, unknown>,
+): string {
+  const first = Object.values(testCases)[0] as { params?: unknown } | undefined;
+  if (first?.params !== undefined) return JSON.stringify(first.params);
   const props = (params["properties"] ?? {}) as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const id of Object.keys(props)) out[id] = {};
@@ -436,7 +441,7 @@ export async function generateWorkspace(
     runner_module: RUNNER_MODULE,
     runner_flags: RUNNER_FLAGS,
     spec_name: input.specName,
-    example_config: exampleConfig(input.params),
+    example_config: exampleConfig(input.params, input.testCases),
     permissions: perms,
     title: `Workflow ${spec.id}`,
   };
