@@ -206,6 +206,18 @@ export function createApp(deps: AppDeps): RunnerApp {
     let status = 500;
     let message = err.message;
     let details: ValidationErrorItem[] | undefined;
+    if (
+      err instanceof ApiError && err.status === 413 &&
+      c.req.path === "/run-from-pubsub"
+    ) {
+      // Pub/Sub redelivers anything not acknowledged: a message too large to read is
+      // acknowledged (and reported) rather than retried forever.
+      log(`run-from-pubsub: dropped a push request: ${err.message}`);
+      return c.json(
+        { acknowledged: true, run_id: null, status: null, error: err.message },
+        200,
+      );
+    }
     if (err instanceof ApiError) {
       status = err.status;
       details = err.details;

@@ -697,6 +697,16 @@ Deno.test("app: reference-compatible POST / and POST /run-from-pubsub", async (t
           body: "nope",
         });
         assert.equal(notJson.status, 200);
+        const huge = await push({
+          workflow: WF,
+          params: { pad: "x".repeat(8000) },
+        });
+        assert.equal(
+          huge.status,
+          200,
+          "an oversized message is acknowledged, not retried",
+        );
+        assert.match((await huge.json()).error, /exceeds the limit/);
         const noUrl = await push({ workflow: WF, params: {} });
         assert.equal(noUrl.status, 200);
         assert.match((await noUrl.json()).error, /results_url/);
