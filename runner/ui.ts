@@ -17,6 +17,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { STYLE_CSS } from "./ui/_style.ts";
 
+/** The Hono type that {@linkcode uiRoutes} returns. */
+export type { Hono } from "hono";
+
 /** What {@linkcode uiRoutes} needs (a subset of the runner's `AppDeps`). */
 export interface UiDeps {
   /** The runner's bearer token; when set the page asks for it. Never sent to the page. */
@@ -39,6 +42,8 @@ export interface UiDeps {
 /** The browser bundle is missing and could not be built. */
 export class UiBundleError extends Error {
   /**
+   * Create the error.
+   *
    * @param message What failed and what to do.
    */
   constructor(message: string) {
@@ -287,15 +292,20 @@ function errorPage(status: number, message: string): string {
  *   `/_assets/client.js`, `/_assets/style.css`; other paths below `/ui` answer a 404 page
  *   (a trailing slash redirects).
  *
- * @example
+ * @example `createApp` mounts these routes at `/ui`
  * ```ts
- * import { Hono } from "hono";
- * import { uiRoutes } from "@wt/runner";
+ * import { createApp, localInvokerFactory, RunStore, WorkflowRegistry } from "@wt/runner";
  *
- * const app = new Hono();
- * app.route("/ui", uiRoutes({ uiAutoBuild: false }));
- * const css = await app.request("/ui/_assets/style.css");
+ * const runner = createApp({
+ *   store: new RunStore(":memory:"),
+ *   workflows: new WorkflowRegistry(),
+ *   invokerFactory: localInvokerFactory(),
+ *   dataDir: await Deno.makeTempDir(),
+ *   token: "s3cret",
+ * });
+ * const css = await runner.app.request("/ui/_assets/style.css"); // no token needed
  * console.assert(css.headers.get("content-type")?.startsWith("text/css"));
+ * await runner.close();
  * ```
  */
 export function uiRoutes(deps: UiDeps): Hono {
