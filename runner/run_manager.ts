@@ -296,7 +296,30 @@ export class RunManager {
     const runDir = join(this.#o.dataDir, "runs", id);
     await Deno.mkdir(join(runDir, "results"), { recursive: true });
     const timeout = req.timeout ?? this.#o.defaultTimeout;
-    const rec = this.#o.store.insert({
+    let rec: RunRecord;
+    try {
+      rec = this.#insert(req, wf, id, runDir, timeout);
+    } catch (e) {
+      if (/UNIQUE/.test(String((e as Error).message))) {
+        throw new ConflictError(
+          `run '${id}' exists already; choose another id or omit it`,
+        );
+      }
+      throw e;
+    }
+    this.#queue.push(id);
+    this.#pump();
+    return this.#o.store.get(id) ?? rec;
+  }
+
+  #insert(
+    req: SubmitRun,
+    wf: WorkflowEntry,
+    id: string,
+    runDir: string,
+    timeout: number | undefined,
+  ): RunRecord {
+    return this.#o.store.insert({
       id,
       workflow: wf.name,
       invoker: req.invoker ?? this.#o.invokers.kinds[0]!,
@@ -313,9 +336,6 @@ export class RunManager {
         env: req.env ?? {},
       },
     });
-    this.#queue.push(id);
-    this.#pump();
-    return this.#o.store.get(id) ?? rec;
   }
 
   /**

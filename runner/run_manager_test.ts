@@ -113,13 +113,26 @@ Deno.test("RunManager: validation, unknown workflow, id conflicts", async () => 
       manager.submit({ workflow: WF, params: params(1), id: "mine" }),
       ConflictError,
     );
+    // Two submissions racing for the same id: one wins, the other is a conflict.
+    const raced = await Promise.allSettled([
+      manager.submit({ workflow: WF, params: params(1), id: "race" }),
+      manager.submit({ workflow: WF, params: params(2), id: "race" }),
+    ]);
+    assert.deepEqual(raced.map((r) => r.status).sort(), [
+      "fulfilled",
+      "rejected",
+    ]);
+    const lost = raced.find((r) =>
+      r.status === "rejected"
+    ) as PromiseRejectedResult;
+    assert.ok(lost.reason instanceof ConflictError, String(lost.reason));
     await assert.rejects(
       manager.submit({ workflow: WF, params: params(1), id: "../etc" }),
       RangeError,
     );
-    assert.equal(
-      store.list({ limit: 10 }).runs.length,
-      1,
+    assert.deepEqual(
+      store.list({ limit: 10 }).runs.map((r) => r.id),
+      ["race", "mine"],
       "rejected runs are not recorded",
     );
   } finally {
