@@ -99,6 +99,11 @@ async function main(argv: string[]): Promise<void> {
     ? createTracing({ traceFile: resolve(values["trace-file"]) })
     : undefined;
   const token = Deno.env.get("WT_RUNNER_TOKEN") || undefined;
+  if (!token && !/^(127\.|localhost$|::1$|\[::1\]$)/.test(values.hostname)) {
+    console.error(
+      `wt-runner: warning: listening on ${values.hostname} without WT_RUNNER_TOKEN: anyone who can reach it can run workflows`,
+    );
+  }
   const runner = createApp({
     store,
     workflows,
