@@ -84,6 +84,13 @@ async function main(argv: string[]): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     fail(`--port must be 0–65535, got '${values.port}'`);
   }
+  const maxBodyBytes = positive(
+    "max-body-bytes",
+    values["max-body-bytes"],
+    true,
+  );
+  const concurrency = positive("concurrency", values.concurrency, true);
+  const defaultTimeout = positive("timeout", values.timeout, false);
   const dataDir = resolve(values.data);
   await Deno.mkdir(join(dataDir, "runs"), { recursive: true });
   let workflows: WorkflowRegistry;
@@ -110,9 +117,9 @@ async function main(argv: string[]): Promise<void> {
     invokerFactory: localInvokerFactory({ denoPath: values.deno ?? "deno" }),
     dataDir,
     token,
-    maxBodyBytes: positive("max-body-bytes", values["max-body-bytes"], true),
-    concurrency: positive("concurrency", values.concurrency, true),
-    defaultTimeout: positive("timeout", values.timeout, false),
+    maxBodyBytes,
+    concurrency,
+    defaultTimeout,
     tracing,
     denoPath: values.deno ?? "deno",
   });

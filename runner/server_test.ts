@@ -2,7 +2,13 @@
 // server on a free loopback port, the fixture workflow, a token; then SIGKILL and a restart.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { eventually, startRunner, tempSetup } from "./testdata/helpers.ts";
+import {
+  eventually,
+  RUNNER_DIR,
+  startRunner,
+  tempSetup,
+} from "./testdata/helpers.ts";
+import { RUNNER_PERMISSION_FLAGS } from "./permissions.ts";
 
 const WF = "wt-add-workflow";
 
@@ -250,4 +256,47 @@ Deno.test("runner process: token, runs, validation, SIGKILL and restart", async 
     if (orphan) await killOrphan(orphan);
     await env.cleanup();
   }
+});
+
+Deno.test("runner command line: usage errors exit 2 with a message", async () => {
+  const dir = await Deno.makeTempDir();
+  const data = join(dir, "data");
+  const cases: Array<[string[], RegExp]> = [
+    [["--data", data], /--workflows DIR is required/],
+    [["--workflows", dir], /--data DIR is required/],
+    [["--workflows", dir, "--data", data, "--port", "99999"], /--port must be/],
+    [
+      ["--workflows", dir, "--data", data, "--concurrency", "0"],
+      /--concurrency must be/,
+    ],
+    [
+      ["--workflows", dir, "--data", data, "--timeout", "0"],
+      /--timeout must be/,
+    ],
+    [["--bogus"], /Unknown option '--bogus'/],
+    [
+      ["--workflows", join(dir, "missing"), "--data", data],
+      /cannot load workflows/,
+    ],
+  ];
+  for (const [args, message] of cases) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        ...RUNNER_PERMISSION_FLAGS,
+        join(RUNNER_DIR, "main.ts"),
+        ...args,
+      ],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 2, `${args.join(" ")}: ${stderr}`);
+    assert.match(stderr, message);
+    assert.match(stderr, /usage: deno task runner/);
+  }
+  await assert.rejects(Deno.stat(join(data, "runs.db")), Deno.errors.NotFound);
+  await Deno.remove(dir, { recursive: true });
 });
