@@ -29,6 +29,11 @@ export {
   generateSchemas,
   SchemaOverrideError,
 } from "./schemas.ts";
+export * from "./discovery.ts";
+export * from "./compile.ts";
+export * from "./codegen.ts";
+export * from "./fingerprint.ts";
+export * from "./graph.ts";
 export { runCli } from "./cli.ts";
 /** Contract types that the compiler API refers to. */
 export type {
