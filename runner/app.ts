@@ -42,6 +42,7 @@ import type { WorkflowEntry, WorkflowRegistry } from "./workflows.ts";
 import { openApiDocument } from "./openapi.ts";
 import { writeFailureResult } from "./_results.ts";
 import * as s from "./_schemas.ts";
+import { uiRoutes } from "./ui.ts";
 
 /** Version of this runner (answered by `GET /` and in the OpenAPI document). */
 export const RUNNER_VERSION = "0.1.0";
@@ -198,6 +199,9 @@ export function createApp(deps: AppDeps): RunnerApp {
   };
 
   const app = new Hono<RunnerEnv>();
+  // Web UI (runner/ui.ts), mounted before the middleware on purpose: its pages and assets
+  // hold no data and need no token (the page sends the token with each API call).
+  app.route("/ui", uiRoutes(deps));
   app.use(requestContext(deps.tracing));
   app.use(bearerAuth(deps.token));
   app.use(bodyLimit(deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
