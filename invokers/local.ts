@@ -189,6 +189,14 @@ export class LocalInvoker implements Invoker {
     const opts = this.#options;
     const createdAt = new Date().toISOString();
 
+    if (!await hasDenoConfig(opts.workflowDir)) {
+      throw new InvokerError(
+        "launch",
+        `${opts.workflowDir} is not a compiled workflow workspace (no deno.json): ` +
+          `compile the spec with wt-compiler and pass its output folder as workflowDir`,
+      );
+    }
+
     // Results folder: create it, drop a stale result.json.
     const loc = resultLocation(env.results_url);
     if (loc.kind === "file") {
@@ -289,6 +297,17 @@ export class LocalInvoker implements Invoker {
   }
 }
 
+async function hasDenoConfig(dir: string): Promise<boolean> {
+  for (const name of ["deno.json", "deno.jsonc"]) {
+    try {
+      if ((await Deno.stat(`${dir}/${name}`)).isFile) return true;
+    } catch {
+      // try the next name
+    }
+  }
+  return false;
+}
+
 interface HandleInit {
   id: string;
   workflow: string;
@@ -303,6 +322,8 @@ interface HandleInit {
 }
 
 const LOG_TAIL_BYTES = 2000;
+const KILL_WAIT_MS = 10_000;
+const DRAIN_MS = 1000;
 
 /**
  * A run started by {@linkcode LocalInvoker}. Besides the {@linkcode RunHandle} methods it
@@ -347,7 +368,7 @@ export class LocalRunHandle implements RunHandle {
     if (init.timeoutMs !== undefined) {
       this.#timer = setTimeout(() => {
         this.#timer = undefined;
-        void this.#stop("timeout");
+        this.#stop("timeout").catch((e) => this.#appendNote(String(e)));
       }, init.timeoutMs);
     }
     this.#done = this.#follow();
@@ -378,8 +399,11 @@ export class LocalRunHandle implements RunHandle {
   }
 
   /**
-   * Stop the run and everything it started; resolves once the process has exited.
-   * Idempotent; a no-op after the run has ended.
+   * Stop the run and everything it started (SIGTERM, then SIGKILL after the grace
+   * period); resolves once the process has exited. Idempotent; a no-op after the run has
+   * ended.
+   *
+   * @throws {InvokerError} `timeout` when the process does not exit even after SIGKILL.
    */
   async cancel(): Promise<void> {
     if (this.done) return;
@@ -413,6 +437,21 @@ export class LocalRunHandle implements RunHandle {
       // Whatever survived SIGTERM (or was started meanwhile) gets SIGKILL.
       const late = exited ? [] : await descendants(pid);
       signalAll(pid, [...tree, ...late], "SIGKILL");
+      let killTimer: ReturnType<typeof setTimeout> | undefined;
+      const died = await Promise.race([
+        this.#init.child.status.then(() => true),
+        new Promise<false>((r) =>
+          killTimer = setTimeout(() => r(false), KILL_WAIT_MS)
+        ),
+      ]);
+      clearTimeout(killTimer);
+      if (!died) {
+        throw new InvokerError(
+          "timeout",
+          `run ${this.id}: process ${pid} did not exit within ${KILL_WAIT_MS} ms ` +
+            `of SIGKILL (uninterruptible I/O?); check it with ps -o stat ${pid}`,
+        );
+      }
     })();
     return this.#stopping;
   }
@@ -434,8 +473,16 @@ export class LocalRunHandle implements RunHandle {
     );
   }
 
+  readonly #readers: ReadableStreamDefaultReader<Uint8Array>[] = [];
+
   async #pump(stream: ReadableStream<Uint8Array>): Promise<void> {
-    for await (const chunk of stream) await this.#write(chunk);
+    const reader = stream.getReader();
+    this.#readers.push(reader);
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      await this.#write(value);
+    }
   }
 
   async #follow(): Promise<RunRecord> {
@@ -454,8 +501,25 @@ export class LocalRunHandle implements RunHandle {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     // Leftovers of the run's process group (background processes) do not outlive it.
     signalAll(this.pid, [], "SIGKILL");
-    await this.#stopping;
-    await pumps.catch(() => {});
+    await this.#stopping?.catch(() => {});
+    // A process that escaped the run's process group may still hold the output pipes open:
+    // drain what is there, then stop reading rather than wait for it.
+    let drainTimer: ReturnType<typeof setTimeout> | undefined;
+    const drained = await Promise.race([
+      pumps.then(() => true, () => true),
+      new Promise<false>((r) =>
+        drainTimer = setTimeout(() => r(false), DRAIN_MS)
+      ),
+    ]);
+    clearTimeout(drainTimer);
+    if (!drained) {
+      await Promise.all(this.#readers.map((r) => r.cancel().catch(() => {})));
+      await pumps.catch(() => {});
+      this.#appendNote(
+        `output pipes still open ${DRAIN_MS} ms after exit (a background process ` +
+          `outside the run's process group?); stopped reading`,
+      );
+    }
     const finishedAt = new Date().toISOString();
     this.#appendNote(
       `process exited with code ${status.code}${

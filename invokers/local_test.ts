@@ -189,6 +189,58 @@ Deno.test("LocalInvoker", async (t) => {
       await Deno.remove(run.logFile);
     });
 
+    await t.step(
+      "cancel also kills a descendant that left the process group",
+      async () => {
+        const env = cliEnv(root, "escapee");
+        const run = await new LocalInvoker({
+          workflowDir: dir,
+          killGraceMs: 500,
+        })
+          .run(cliArgs({ grandchild: "detached" }), env);
+        const grandchild = Number(
+          await waitForFile(`${fromFileUrl(env.results_url)}/grandchild.pid`),
+        );
+        const pgid = (await Deno.readTextFile(`/proc/${grandchild}/stat`))
+          .split(") ")[1]!.split(" ")[2];
+        assert.notEqual(
+          Number(pgid),
+          run.pid,
+          "grandchild is in another group",
+        );
+        await run.cancel();
+        assert.equal((await run.wait()).status, "cancelled");
+        assert.equal(await isAlive(grandchild), false, "grandchild killed");
+        await Deno.remove(run.logFile);
+      },
+    );
+
+    await t.step(
+      "a background process holding the pipes does not block wait()",
+      async () => {
+        const env = cliEnv(root, "leftover");
+        const run = await new LocalInvoker({ workflowDir: dir }).run(
+          cliArgs({ leave_behind: true }),
+          env,
+        );
+        const leftover = Number(
+          await waitForFile(`${fromFileUrl(env.results_url)}/leftover.pid`),
+        );
+        try {
+          const rec = await run.wait();
+          assert.equal(rec.status, "succeeded");
+          assert.equal(rec.result, "left");
+          assert.match(
+            await Deno.readTextFile(run.logFile),
+            /output pipes still open 1000 ms after exit/,
+          );
+        } finally {
+          Deno.kill(leftover, "SIGKILL");
+        }
+        await Deno.remove(run.logFile);
+      },
+    );
+
     await t.step("cancel after the end is a no-op", async () => {
       const run = await new LocalInvoker({ workflowDir: dir }).run(
         cliArgs({ add: { a: 2, b: 2 } }),
@@ -414,6 +466,22 @@ Deno.test("LocalInvoker", async (t) => {
         (e: unknown) => e instanceof InvokerError && e.code === "invalid",
       );
     });
+
+    await t.step(
+      "a folder without deno.json is refused at launch",
+      async () => {
+        await Deno.mkdir(`${root}/empty`, { recursive: true });
+        await assert.rejects(
+          new LocalInvoker({ workflowDir: `${root}/empty` }).run(
+            cliArgs({}),
+            cliEnv(root, "empty"),
+          ),
+          (e: unknown) =>
+            e instanceof InvokerError && e.code === "launch" &&
+            /not a compiled workflow workspace/.test(e.message),
+        );
+      },
+    );
 
     await t.step("launch failure is InvokerError launch", async () => {
       const invoker = new LocalInvoker({

@@ -8,7 +8,10 @@
  * - `{"crash": 3}`: exit 3 without writing result.json (prints to stderr first).
  * - `{"sleep_ms": 500}`: sleep first (then any other behaviour), else result "slept".
  * - `{"grandchild": true}`: start `sleep 1000`, write its pid to `grandchild.pid` in the
- *   results folder, then wait forever.
+ *   results folder, then wait forever. `"detached"` instead of `true` starts it in a new
+ *   session (outside the run's process group).
+ * - `{"leave_behind": true}`: start `sleep 1000` in a new session sharing our stdout and
+ *   stderr, write its pid to `leftover.pid`, succeed and exit.
  * - `{"echo": true}`: result = {argv, env (selected variables), cwd}.
  * - `{"print": "text"}`: print the text on stdout and on stderr, result "printed".
  * `{"results_var": "NAME"}` reads the results URL from NAME instead of WT_RESULTS.
@@ -70,9 +73,21 @@ if (config.add) {
 } else if (config.sleep_ms !== undefined) {
   write("slept", null, null);
 } else if (config.grandchild) {
-  const child = new Deno.Command("sleep", { args: ["1000"] }).spawn();
+  // `detached` puts the grandchild in a session of its own: out of the run's process group.
+  const child = new Deno.Command("sleep", {
+    args: ["1000"],
+    detached: config.grandchild === "detached",
+  }).spawn();
   Deno.writeTextFileSync(`${dir}/grandchild.pid`, String(child.pid));
   await child.status;
+} else if (config.leave_behind) {
+  // A background process in its own session that keeps stdout/stderr open after we exit.
+  const child = new Deno.Command("sleep", { args: ["1000"], detached: true })
+    .spawn();
+  child.unref();
+  Deno.writeTextFileSync(`${dir}/leftover.pid`, String(child.pid));
+  write("left", null, null);
+  Deno.exit(0);
 } else if (config.echo) {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(Deno.env.toObject())) {
