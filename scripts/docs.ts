@@ -12,6 +12,8 @@ const i = Deno.args.indexOf("--output");
 const output = i >= 0 && Deno.args[i + 1]
   ? Deno.args[i + 1]!
   : join(ROOT, "docs");
+// `deno doc --html` does not create missing parent folders.
+await Deno.mkdir(output, { recursive: true });
 for (const m of await members()) {
   const dest = join(output, m.name.replace("/", "__"));
   const { code } = await new Deno.Command(Deno.execPath(), {
