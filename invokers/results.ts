@@ -164,7 +164,12 @@ export async function readResult(
   return parsed.output;
 }
 
-async function defaultStorage(): Promise<GcsReader> {
-  const { Storage } = await import("@google-cloud/storage");
-  return new Storage() as unknown as GcsReader;
+let storageClient: Promise<GcsReader> | undefined;
+
+/** One `Storage` client per process, created on first use (Application Default Credentials). */
+function defaultStorage(): Promise<GcsReader> {
+  storageClient ??= import("@google-cloud/storage").then(({ Storage }) =>
+    new Storage() as unknown as GcsReader
+  );
+  return storageClient;
 }

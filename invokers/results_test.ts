@@ -101,3 +101,42 @@ Deno.test("readResult from gs:// through a storage client", async () => {
     code("result", /no result\.json at gs:\/\/bkt\/runs\/2\/result\.json/),
   );
 });
+
+Deno.test("readResult from gs:// with the default @google-cloud/storage client", async () => {
+  // A local stand-in for the Cloud Storage JSON API, reached through the client's
+  // STORAGE_EMULATOR_HOST support (no credentials are used for an emulator).
+  const requests: string[] = [];
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (req) => {
+      const url = new URL(req.url);
+      requests.push(`${req.method} ${url.pathname}${url.search}`);
+      if (url.pathname === "/b/bkt/o/runs%2F1%2Fresult.json") {
+        return new Response('{"result":"from gcs","error":null,"trace":null}');
+      }
+      return Response.json(
+        { error: { code: 404, message: "No such object" } },
+        {
+          status: 404,
+        },
+      );
+    },
+  );
+  const previous = Deno.env.get("STORAGE_EMULATOR_HOST");
+  Deno.env.set("STORAGE_EMULATOR_HOST", `http://127.0.0.1:${server.addr.port}`);
+  try {
+    assert.equal((await readResult("gs://bkt/runs/1")).result, "from gcs");
+    await assert.rejects(
+      readResult("gs://bkt/runs/2/"),
+      code("result", /no result\.json at gs:\/\/bkt\/runs\/2\/result\.json/),
+    );
+    assert.deepEqual(requests, [
+      "GET /b/bkt/o/runs%2F1%2Fresult.json?alt=media",
+      "GET /b/bkt/o/runs%2F2%2Fresult.json?alt=media",
+    ]);
+  } finally {
+    if (previous === undefined) Deno.env.delete("STORAGE_EMULATOR_HOST");
+    else Deno.env.set("STORAGE_EMULATOR_HOST", previous);
+    await server.shutdown();
+  }
+});
