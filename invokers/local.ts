@@ -215,9 +215,22 @@ export class LocalInvoker implements Invoker {
       }
     }
 
-    const logFile = await this.#logFileFor(id);
+    const safeId = id.replace(/[^A-Za-z0-9._-]/g, "_");
+    let logFile = opts.logFile !== undefined
+      ? resolve(opts.logFile)
+      : opts.logDir !== undefined
+      ? resolve(opts.logDir, `${safeId}.log`)
+      : "(a temporary file)";
     let log: Deno.FsFile;
     try {
+      if (opts.logFile === undefined && opts.logDir !== undefined) {
+        await Deno.mkdir(opts.logDir, { recursive: true });
+      } else if (opts.logFile === undefined) {
+        logFile = await Deno.makeTempFile({
+          prefix: `wt-run-${safeId}-`,
+          suffix: ".log",
+        });
+      }
       log = await Deno.open(logFile, {
         write: true,
         create: true,
@@ -233,7 +246,12 @@ export class LocalInvoker implements Invoker {
 
     const childEnv: Record<string, string> = {};
     for (const name of opts.inheritEnv ?? DEFAULT_INHERITED_ENV) {
-      const value = Deno.env.get(name);
+      let value: string | undefined;
+      try {
+        value = Deno.env.get(name);
+      } catch {
+        value = undefined; // not permitted (--allow-env without this name): not inherited
+      }
       if (value !== undefined) childEnv[name] = value;
     }
     Object.assign(childEnv, workflowCliEnv(env));
@@ -279,20 +297,6 @@ export class LocalInvoker implements Invoker {
       createdAt,
       timeoutMs: opts.timeoutMs,
       killGraceMs: opts.killGraceMs ?? 2000,
-    });
-  }
-
-  async #logFileFor(id: string): Promise<string> {
-    const opts = this.#options;
-    if (opts.logFile !== undefined) return resolve(opts.logFile);
-    const safe = id.replace(/[^A-Za-z0-9._-]/g, "_");
-    if (opts.logDir !== undefined) {
-      await Deno.mkdir(opts.logDir, { recursive: true });
-      return resolve(opts.logDir, `${safe}.log`);
-    }
-    return await Deno.makeTempFile({
-      prefix: `wt-run-${safe}-`,
-      suffix: ".log",
     });
   }
 }

@@ -492,6 +492,18 @@ Deno.test("LocalInvoker", async (t) => {
         invoker.run(cliArgs({}), cliEnv(root, "nolaunch")),
         (e: unknown) => e instanceof InvokerError && e.code === "launch",
       );
+      await Deno.writeTextFile(`${root}/a-file`, "");
+      await assert.rejects(
+        new LocalInvoker({ workflowDir: dir, logDir: `${root}/a-file/logs` })
+          .run(
+            cliArgs({}),
+            cliEnv(root, "nolog"),
+          ),
+        (e: unknown) =>
+          e instanceof InvokerError && e.code === "launch" &&
+          /cannot open log file .*a-file\/logs\/[0-9a-f-]{36}\.log: Not a directory/
+            .test(e.message),
+      );
       // The failed launch does not leave the invoker busy.
       await assert.rejects(
         invoker.run(cliArgs({}), cliEnv(root, "nolaunch")),
