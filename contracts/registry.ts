@@ -54,6 +54,8 @@ export type RegistryMetadataInput =
  * `json_schema` is the JSON Schema (an object schema) of the parameters a form can set;
  * `parameters` lists every argument name the task accepts, including arguments hidden from
  * forms. When `parameters` is absent, the schema's properties are the task's arguments.
+ * `required_parameters` lists the arguments the task cannot be called without (no
+ * default), hidden ones included; when absent, the schema's `required` is used.
  *
  * @example
  * ```ts
@@ -81,6 +83,7 @@ export const RegistryEntry: v.GenericSchema<RegistryEntryInput, RegistryEntry> =
         v.record(v.string(), v.unknown()),
       ),
       parameters: v.optional(v.array(v.string())),
+      required_parameters: v.optional(v.array(v.string())),
       public_module_path: v.pipe(v.string(), v.minLength(1)),
       function_name: v.pipe(v.string(), v.minLength(1)),
     });
@@ -92,6 +95,11 @@ export interface RegistryEntry {
   json_schema: Record<string, unknown>;
   /** Every argument name the task accepts, including those hidden from forms. */
   parameters?: string[] | undefined;
+  /**
+   * The arguments the task cannot be called without (those without a default), including
+   * those hidden from forms. When absent, the JSON Schema's `required`.
+   */
+  required_parameters?: string[] | undefined;
   /** The import specifier to import the task from. */
   public_module_path: string;
   /** The export name of the task. */
@@ -182,4 +190,34 @@ export function entryParameters(entry: RegistryEntry): string[] {
   if (entry.parameters) return [...entry.parameters];
   const props = entry.json_schema["properties"];
   return props && typeof props === "object" ? Object.keys(props) : [];
+}
+
+/**
+ * The arguments a registry entry cannot be called without: `required_parameters` when
+ * given (hidden arguments included), otherwise the `required` list of its JSON Schema.
+ *
+ * @param entry A registry entry.
+ * @returns The required argument names.
+ *
+ * @example
+ * ```ts
+ * import { entryRequiredParameters } from "@wt/contracts";
+ *
+ * const entry = {
+ *   metadata: { tags: [], deprecated: false },
+ *   json_schema: { type: "object", properties: { n: {} }, required: ["n"] },
+ *   public_module_path: "m",
+ *   function_name: "f",
+ * };
+ * console.assert(entryRequiredParameters(entry).join() === "n");
+ * const hidden = { ...entry, parameters: ["n", "frame"], required_parameters: ["n", "frame"] };
+ * console.assert(entryRequiredParameters(hidden).join() === "n,frame");
+ * ```
+ */
+export function entryRequiredParameters(entry: RegistryEntry): string[] {
+  if (entry.required_parameters) return [...entry.required_parameters];
+  const required = entry.json_schema["required"];
+  return Array.isArray(required)
+    ? required.filter((x): x is string => typeof x === "string")
+    : [];
 }

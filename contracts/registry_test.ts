@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import * as v from "valibot";
 import {
   entryParameters,
+  entryRequiredParameters,
   qualifiedName,
   REGISTRY_OUTPUT_VERSION,
   RegistryEntry,
@@ -47,6 +48,10 @@ Deno.test("RegistryEntry", async (t) => {
     );
     assert.equal(v.is(RegistryEntry, { ...entry, json_schema: [] }), false);
     assert.equal(v.is(RegistryEntry, { ...entry, parameters: [1] }), false);
+    assert.equal(
+      v.is(RegistryEntry, { ...entry, required_parameters: "a" }),
+      false,
+    );
     const { metadata: _, ...noMeta } = entry;
     assert.equal(v.is(RegistryEntry, noMeta), false);
   });
@@ -99,4 +104,27 @@ Deno.test("entryParameters", async (t) => {
       [],
     );
   });
+});
+
+Deno.test("entryRequiredParameters", async (t) => {
+  const parsed = v.parse(RegistryEntry, entry);
+  await t.step("falls back to the schema's required list", () => {
+    assert.deepEqual(entryRequiredParameters(parsed), ["a", "b"]);
+    assert.deepEqual(
+      entryRequiredParameters({ ...parsed, json_schema: { type: "object" } }),
+      [],
+    );
+  });
+  await t.step(
+    "prefers `required_parameters` (hidden arguments included)",
+    () => {
+      const withHidden = v.parse(RegistryEntry, {
+        ...entry,
+        parameters: ["frame", "a", "b"],
+        required_parameters: ["frame", "a"],
+      });
+      assert.deepEqual(withHidden.required_parameters, ["frame", "a"]);
+      assert.deepEqual(entryRequiredParameters(withHidden), ["frame", "a"]);
+    },
+  );
 });
