@@ -114,6 +114,8 @@ export interface DerivedSchema {
   json_schema: Record<string, unknown>;
   parameters: string[];
   hidden: string[];
+  /** Parameters without a default (hidden ones included), in declaration order. */
+  required: string[];
 }
 
 /**
@@ -176,5 +178,6 @@ export function deriveJsonSchema(
     additionalProperties: false,
   };
   if (whole["$defs"]) json_schema["$defs"] = whole["$defs"];
-  return { json_schema, parameters, hidden: hiddenNames };
+  const required = parameters.filter((n) => !isOptionalParam(entries[n]!));
+  return { json_schema, parameters, hidden: hiddenNames, required };
 }

@@ -71,13 +71,18 @@ function entryFor(
   if (m.deprecation_message !== undefined) {
     metadata.deprecation_message = m.deprecation_message;
   }
-  return {
+  const entry: RegistryEntry = {
     metadata,
     json_schema: JSON.parse(JSON.stringify(info.json_schema)),
     parameters: [...info.parameters],
     public_module_path: modulePath,
     function_name: name,
   };
+  // Absent when the task was registered by an older copy of this package.
+  const required = (info as { required_parameters?: readonly string[] })
+    .required_parameters;
+  if (Array.isArray(required)) entry.required_parameters = [...required];
+  return entry;
 }
 
 /**

@@ -38,6 +38,7 @@ Deno.test("collectRegistry on the example library", async (t) => {
     assert.equal(add.function_name, "add");
     assert.equal(add.public_module_path, "@wt-examples/custom-tasks");
     assert.deepEqual(add.parameters, ["a", "b"]);
+    assert.deepEqual(add.required_parameters, ["a", "b"]);
     assert.equal(add.metadata.title, "Add");
   });
   await t.step("the output is a valid RegistryOutput", () => {
@@ -69,6 +70,9 @@ Deno.test("collectRegistry fills titles from export names and skips non-tasks", 
     "time_range",
   ]);
   assert.deepEqual(events.json_schema["required"], []);
+  // Hidden and non-JSON parameters without a default are still required: the compiler
+  // needs to know that a spec must bind them.
+  assert.deepEqual(events.required_parameters, ["client", "since"]);
   const old = out.entries[`${spec}.old_task`]!;
   assert.equal(old.metadata.title, "Old");
   assert.equal(old.metadata.deprecated, true);

@@ -73,6 +73,8 @@ export interface TaskInfo<P = Record<string, unknown>, R = unknown> {
   readonly parameters: readonly string[];
   /** Parameters left out of `json_schema` (hidden, or without a JSON form). */
   readonly hidden_parameters: readonly string[];
+  /** Parameters without a default, hidden ones included, in declaration order. */
+  readonly required_parameters: readonly string[];
   /** The task function as written (no defaults filled, no checks). */
   readonly fn: (params: P) => R;
   /** Whether a mock was given (a mock may itself be `undefined`). */
@@ -250,6 +252,7 @@ export function register<TParams extends ParamsSchema, R>(
     json_schema: deepFreeze(derived.json_schema),
     parameters: Object.freeze(derived.parameters),
     hidden_parameters: Object.freeze(derived.hidden),
+    required_parameters: Object.freeze(derived.required),
     fn,
     has_mock: hasMock,
     // Present only when given: readers test `"mock" in info`.

@@ -50,6 +50,7 @@ Deno.test("register derives an object JSON Schema", async (t) => {
     });
     assert.deepEqual(info.parameters, ["a", "b"]);
     assert.deepEqual(info.hidden_parameters, []);
+    assert.deepEqual(info.required_parameters, ["a", "b"]);
   });
 
   await t.step("the task is callable with named parameters", () => {
@@ -133,6 +134,15 @@ Deno.test("hidden and non-JSON parameters are only in `parameters`", async (t) =
     assert.deepEqual(s.required, ["label"]);
     assert.deepEqual(info.hidden_parameters, info.parameters.slice(0, -1));
   });
+  await t.step(
+    "required_parameters keeps hidden ones without a default",
+    () => {
+      assert.deepEqual(
+        info.required_parameters,
+        info.parameters.filter((n) => n !== "opt_token"),
+      );
+    },
+  );
   await t.step("isHidden sees the marker through wrappers", () => {
     assert.equal(isHidden(v.pipe(v.string(), hidden())), true);
     assert.equal(isHidden(v.nullable(v.pipe(v.string(), hidden()))), true);
