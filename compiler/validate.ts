@@ -5,7 +5,12 @@
  *
  * @module
  */
-import { entryParameters, type RegistryEntry, validate } from "@wt/contracts";
+import {
+  entryParameters,
+  entryRequiredParameters,
+  type RegistryEntry,
+  validate,
+} from "@wt/contracts";
 import { type Catalogue, describeResolution } from "./catalogue.ts";
 import {
   type Diagnostic,
@@ -103,13 +108,6 @@ function propertySchema(
   }
   perEntry.set(key, schema);
   return schema;
-}
-
-function requiredOf(entry: RegistryEntry): string[] {
-  const r = entry.json_schema["required"];
-  return Array.isArray(r)
-    ? r.filter((x): x is string => typeof x === "string")
-    : [];
 }
 
 function formPropertyNames(entry: RegistryEntry): Set<string> {
@@ -557,7 +555,7 @@ class Validator {
         });
       }
       if (checkValues && inst.map) this.checkMapLiterals(inst, entry);
-      for (const req of requiredOf(entry)) {
+      for (const req of entryRequiredParameters(entry)) {
         if (bound.has(req) || formProps.has(req)) continue;
         this.report(
           "error",

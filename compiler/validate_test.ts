@@ -383,6 +383,45 @@ Deno.test("arguments against the task's schema", async (t) => {
     );
     assert.match(d.message, /`root_path`/);
   });
+  await t.step(
+    "required hidden argument from `required_parameters` (what @wt/registry emits)",
+    () => {
+      // The registry keeps hidden arguments out of the JSON Schema, `required` included;
+      // `required_parameters` is where their being required shows.
+      const cat = new Catalogue({
+        version: "1.0.0",
+        entries: {
+          "m.plot": {
+            metadata: { tags: [], deprecated: false },
+            json_schema: {
+              type: "object",
+              properties: { n: { type: "integer" } },
+              required: ["n"],
+              additionalProperties: false,
+            },
+            parameters: ["n", "frame", "style"],
+            required_parameters: ["n", "frame"],
+            public_module_path: "m",
+            function_name: "plot",
+          },
+        },
+      });
+      const run = (yaml: string) =>
+        checkSpec(yaml, "spec.yaml", cat).diagnostics;
+      const d = one(
+        run("id: w\nworkflow:\n  - id: p\n    task: plot\n"),
+        "unbound-argument",
+        "4:11",
+      );
+      assert.match(d.message, /`frame`/);
+      assert.deepEqual(
+        run(
+          "id: w\nworkflow:\n  - id: p\n    task: plot\n    partial: {frame: 1}\n",
+        ),
+        [],
+      );
+    },
+  );
   await t.step("required form argument left to the form is fine", () => {
     assert.deepEqual(
       check(
