@@ -9,12 +9,15 @@
 import { join } from "node:path";
 import * as v from "valibot";
 import { type RegistryEntry, RegistryOutput } from "@wt/contracts";
-import { Catalogue, describeResolution } from "../compiler/catalogue.ts";
-import { formatDiagnostic } from "../compiler/diagnostics.ts";
-import { parseSpec } from "../compiler/parse.ts";
-import { generateSchemas } from "../compiler/schemas.ts";
-import { validateSpec } from "../compiler/validate.ts";
-import type { TaskInstance } from "../compiler/spec_model.ts";
+import {
+  Catalogue,
+  describeResolution,
+  formatDiagnostic,
+  generateSchemas,
+  parseSpec,
+  type TaskInstance,
+  validateSpec,
+} from "@wt/compiler";
 import { deriveRegistry, type JsonObject } from "./_corpus_registry.ts";
 
 /**

@@ -18,11 +18,7 @@ import {
   type RegistryEntry,
   type RegistryOutput,
 } from "@wt/contracts";
-import {
-  flattenInstances,
-  type Spec,
-  type TaskInstance,
-} from "../compiler/spec_model.ts";
+import { flattenInstances, type Spec, type TaskInstance } from "@wt/compiler";
 
 /** A JSON object. */
 export type JsonObject = Record<string, unknown>;

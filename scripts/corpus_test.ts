@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { Spec, TaskInstance } from "../compiler/spec_model.ts";
+import type { Spec, TaskInstance } from "@wt/compiler";
 import { ROOT } from "./_workspace.ts";
 import { deriveRegistry, mergeOrders } from "./_corpus_registry.ts";
 import {
