@@ -133,6 +133,8 @@ export interface CloudBatchInvokerOptions {
   secretVariables?: Record<string, string> | undefined;
   /** How often `wait()` polls the job state; default 10000 ms. */
   pollIntervalMs?: number | undefined;
+  /** `wait()` gives up (rejects with the API error) after this many failed polls in a row; default 3. */
+  maxPollFailures?: number | undefined;
   /** Give up on a run after this long in `wait()`: the job is deleted, the run fails with reason `timeout`. */
   waitTimeoutMs?: number | undefined;
   /** A configured client (credentials, endpoint); default `new BatchServiceClient(clientOptions)`. */
@@ -329,6 +331,7 @@ function checkOptions(o: CloudBatchInvokerOptions): void {
     "maxRunDurationSeconds",
     "pollIntervalMs",
     "waitTimeoutMs",
+    "maxPollFailures",
   ] as const;
   for (const key of positive) {
     const value = o[key];
@@ -717,10 +720,14 @@ export class CloudBatchRunHandle implements RunHandle {
    * Poll the job until it ends, then read `result.json` from the results URL.
    *
    * @returns The run record (the same on every call).
-   * @throws {InvokerError} `api` when polling fails.
+   * @throws {InvokerError} `api` when polling fails `maxPollFailures` times in a row.
    */
   wait(): Promise<RunRecord> {
-    this.#done ??= this.#poll();
+    // A failed wait (API errors) can be retried by calling wait() again.
+    this.#done ??= this.#poll().catch((e) => {
+      this.#done = undefined;
+      throw e;
+    });
     return this.#done;
   }
 
@@ -766,13 +773,23 @@ export class CloudBatchRunHandle implements RunHandle {
       : Infinity;
     let status: RunStatus = this.#status;
     let reason: string | null = null;
+    const maxFailures = this.#options.maxPollFailures ?? 3;
+    let failures = 0;
     while (true) {
       if (this.#cancelled) {
         status = "cancelled";
         reason ??= "cancelled";
         break;
       }
-      status = await this.status();
+      try {
+        status = await this.status();
+        failures = 0;
+      } catch (e) {
+        // The client already retries transient errors; tolerate a few more polls.
+        if (++failures >= maxFailures) throw e;
+        await this.#sleep(interval);
+        continue;
+      }
       if (this.#cancelled) continue;
       if (status === "succeeded" || status === "failed") break;
       if (status === "cancelled") {

@@ -370,6 +370,46 @@ Deno.test("CloudBatchInvoker against a gRPC fake of Batch", async (t) => {
       assert.equal(await run.status(), "cancelled");
     });
 
+    await t.step(
+      "wait() rides out isolated poll errors, gives up on repeated ones",
+      async () => {
+        fake.scripts.set(`${PARENT}/jobs/bumpy-run`, {
+          states: ["RUNNING", "SUCCEEDED"],
+        });
+        await writeResult("bumpy-run", {
+          result: "ok",
+          error: null,
+          trace: null,
+        });
+        const run = await new CloudBatchInvoker(base).run(
+          args,
+          envFor("bumpy-run"),
+        );
+        fake.errors.set("getJob", {
+          code: grpc.status.INTERNAL,
+          details: "hiccup",
+        });
+        assert.equal((await run.wait()).result, "ok");
+
+        fake.scripts.set(`${PARENT}/jobs/down-run`, { states: ["RUNNING"] });
+        const down = await new CloudBatchInvoker({
+          ...base,
+          maxPollFailures: 2,
+        }).run(
+          args,
+          envFor("down-run"),
+        );
+        fake.errors.set("getJob", {
+          code: grpc.status.INTERNAL,
+          details: "backend down",
+          times: 2,
+        });
+        const waiting = down.wait();
+        await assert.rejects(waiting, isApiError(/GetJob .*backend down/));
+        await down.cancel();
+      },
+    );
+
     await t.step("wait timeout deletes the job and fails the run", async () => {
       fake.scripts.set(`${PARENT}/jobs/slow-run`, { states: ["RUNNING"] });
       const rec =

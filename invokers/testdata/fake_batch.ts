@@ -19,6 +19,8 @@ export type Received = any;
 export interface InjectedError {
   code: grpc.status;
   details: string;
+  /** How many successive calls fail (default 1). */
+  times?: number;
 }
 
 /** Scripted behaviour of a job. */
@@ -149,8 +151,10 @@ export class FakeBatch {
       });
       const injected = this.errors.get(method);
       if (injected) {
-        this.errors.delete(method);
-        callback(injected);
+        const left = (injected.times ?? 1) - 1;
+        if (left > 0) this.errors.set(method, { ...injected, times: left });
+        else this.errors.delete(method);
+        callback({ code: injected.code, details: injected.details });
         return;
       }
       try {
