@@ -406,7 +406,14 @@ Deno.test("CloudBatchInvoker against a gRPC fake of Batch", async (t) => {
         });
         const waiting = down.wait();
         await assert.rejects(waiting, isApiError(/GetJob .*backend down/));
-        await down.cancel();
+        // The service is back: waiting again works.
+        fake.scripts.set(`${PARENT}/jobs/down-run`, { states: ["SUCCEEDED"] });
+        await writeResult("down-run", {
+          result: "later",
+          error: null,
+          trace: null,
+        });
+        assert.equal((await down.wait()).result, "later");
       },
     );
 
