@@ -1,7 +1,7 @@
 // A stand-in for a compiled workflow CLI, for the benchmarks and the stress test: no
 // imports, so a run costs little more than a `deno` start. `run` sleeps `work.ms`, then
 // writes result.json ({result: work.value}) to the file:// folder named by WT_RESULTS, or
-// a failure when `work.fail` is true.
+// a failure when `work.fail` is true. Its process id goes to process.json in that folder.
 const [command, ...rest] = Deno.args;
 
 function flag(name: string): string | undefined {
@@ -24,6 +24,11 @@ if (command === "run") {
   }
   const dir = decodeURIComponent(new URL(results).pathname);
   await Deno.mkdir(dir, { recursive: true });
+  // The stress test reads this to stop runs orphaned by a killed runner.
+  await Deno.writeTextFile(
+    `${dir}/process.json`,
+    JSON.stringify({ pid: Deno.pid }),
+  );
   const ms = config.work?.ms ?? 0;
   if (ms > 0) await new Promise((r) => setTimeout(r, ms));
   const failed = config.work?.fail === true;
