@@ -430,10 +430,21 @@ Deno.test({
           });
           // fixed, the same form runs
           await name.fill("Ada");
+          await page.locator("details.options summary").click();
+          await page.locator("#run-mode").selectOption("parallel");
           await page.locator("#run-button").click();
           await page.locator('#run [data-status="succeeded"]').waitFor({
             timeout: 90_000,
           });
+          assert.equal(
+            (await page.locator("#run .run-mode").textContent())?.trim(),
+            "parallel",
+          );
+          assert.equal(
+            (await page.locator('[data-testid="result"]').textContent())
+              ?.trim(),
+            "28",
+          );
         },
       );
 

@@ -112,6 +112,15 @@ button.link, .array-item-toolbox button, .array-item-add button {
   margin: 1rem 0;
 }
 
+details.options {
+  margin: 0.5rem 0;
+  font-size: 0.9em;
+}
+details.options label {
+  display: block;
+  margin: 0.4rem 0 0 1rem;
+}
+
 /* workflow list */
 ul.workflows {
   list-style: none;

@@ -210,6 +210,8 @@ function FormPage({ workflow }: { workflow: string }): ReactElement {
   const [submitError, setSubmitError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [runId, setRunId] = useState<string | null>(null);
+  const [mode, setMode] = useState<"sequential" | "parallel">("sequential");
+  const [mockIo, setMockIo] = useState(false);
 
   useEffect(() => {
     apiJson<JsonObject>(`/rjsf?workflow=${enc(workflow)}`).then(
@@ -255,7 +257,12 @@ function FormPage({ workflow }: { workflow: string }): ReactElement {
         `/formdata-to-params?workflow=${enc(workflow)}`,
         data ?? {},
       );
-      const run = await apiJson<{ id: string }>("/runs", { workflow, params });
+      const run = await apiJson<{ id: string }>("/runs", {
+        workflow,
+        params,
+        execution_mode: mode,
+        mock_io: mockIo,
+      });
       setRunId(run.id);
     } catch (e) {
       if (e instanceof ApiFailure && e.status === 422 && e.details.length) {
@@ -294,6 +301,32 @@ function FormPage({ workflow }: { workflow: string }): ReactElement {
         disabled={busy}
       >
         {submitError && <Alert>{submitError}</Alert>}
+        <details className="options">
+          <summary>Run options</summary>
+          <label>
+            Execution mode{" "}
+            <select
+              id="run-mode"
+              value={mode}
+              onChange={(e) =>
+                setMode(
+                  e.target.value === "parallel" ? "parallel" : "sequential",
+                )}
+            >
+              <option value="sequential">sequential</option>
+              <option value="parallel">parallel</option>
+            </select>
+          </label>
+          <label>
+            <input
+              id="run-mock-io"
+              type="checkbox"
+              checked={mockIo}
+              onChange={(e) => setMockIo(e.target.checked)}
+            />{" "}
+            Mock IO (io tasks return canned example data)
+          </label>
+        </details>
         <div className="actions">
           <button type="submit" id="run-button" disabled={busy}>
             {busy ? "Starting…" : "Run workflow"}
@@ -370,6 +403,11 @@ function RunPanel(
       {error && <Alert>{error}</Alert>}
       {run && (
         <dl className="facts">
+          <dt>Mode</dt>
+          <dd className="run-mode">
+            {run.execution_mode}
+            {run.mock_io ? ", mock IO" : ""}
+          </dd>
           <dt>Created</dt>
           <dd>{when(run.created_at)}</dd>
           <dt>Started</dt>
