@@ -6,7 +6,7 @@ import { TASK_GROUP_MARKER } from "@wt/contracts";
 import { createApp } from "./app.ts";
 import { localInvokerFactory } from "./invoker_factory.ts";
 import { RunStore } from "./store.ts";
-import { WorkflowRegistry } from "./workflows.ts";
+import { loadWorkflow, WorkflowRegistry } from "./workflows.ts";
 import { uiRoutes } from "./ui.ts";
 import {
   formPath,
@@ -20,6 +20,8 @@ const CHROMIUM = "/usr/bin/chromium";
 const TOKEN = "ui-test-token";
 const CHAINING = "wt-chaining-tasks-workflow";
 const GROUPED = "wt-ui-grouped-workflow";
+/** The runner's hand-written fixture: sleeps or fails on request. */
+const FIXTURE = "wt-add-workflow";
 /** Screenshots land here (gitignored); `WT_UI_ARTIFACTS` overrides. */
 const ARTIFACTS = Deno.env.get("WT_UI_ARTIFACTS") ??
   join(ROOT, ".out", "ui-test");
@@ -315,7 +317,12 @@ Deno.test({
     const store = new RunStore(join(tmp, "runs.db"));
     const runner = createApp({
       store,
-      workflows: await WorkflowRegistry.fromDirectory(workflowsDir),
+      workflows: new WorkflowRegistry([
+        ...(await WorkflowRegistry.fromDirectory(workflowsDir)).list(),
+        await loadWorkflow(
+          join(ROOT, "runner", "testdata", "workflows", FIXTURE),
+        ),
+      ]),
       invokerFactory: localInvokerFactory(),
       dataDir: tmp,
       token: TOKEN,
@@ -370,7 +377,7 @@ Deno.test({
             ),
             TOKEN,
           );
-          assert.equal(await page.locator("a.workflow-link").count(), 2);
+          assert.equal(await page.locator("a.workflow-link").count(), 3);
         },
       );
 
@@ -478,6 +485,49 @@ Deno.test({
           await page.locator("#root_total_a").waitFor();
           assert.equal(await page.locator("#root_total_a").inputValue(), "3");
           assert.equal(await page.locator("#root_total_b").inputValue(), "3");
+        },
+      );
+
+      await t.step(
+        "a slow run shows running, its logs live, and can be cancelled; a failure shows its error",
+        async () => {
+          await page.goto(`${base}/ui/${FIXTURE}`);
+          await page.locator("#root_total_a").fill("1");
+          await page.locator("#root_total_b").fill("2");
+          await page.locator("#root_Options_sleep_seconds").fill("30");
+          await page.locator("#run-button").click();
+          await page.locator('#run [data-status="running"]').waitFor({
+            timeout: 60_000,
+          });
+          await page.locator('[data-testid="logs"]', {
+            hasText: "mode=sequential",
+          }).waitFor({ timeout: 30_000 });
+          await page.screenshot({
+            path: join(ARTIFACTS, "running.png"),
+            fullPage: true,
+          });
+          await page.locator("#run button", { hasText: "Cancel run" }).click();
+          await page.locator('#run [data-status="cancelled"]').waitFor({
+            timeout: 30_000,
+          });
+
+          await page.goto(`${base}/ui/${FIXTURE}`);
+          await page.locator("#root_total_a").fill("1");
+          await page.locator("#root_total_b").fill("2");
+          await page.locator("#root_Options_fail_message").fill("boom");
+          await page.locator("#run-button").click();
+          await page.locator('#run [data-status="failed"]').waitFor({
+            timeout: 60_000,
+          });
+          assert.equal(
+            (await page.locator('[data-testid="run-error"]').textContent())
+              ?.trim(),
+            "boom",
+          );
+          assert.match(
+            await page.locator("#run details").first().textContent() ?? "",
+            /TaskInstanceError/,
+          );
         },
       );
 
