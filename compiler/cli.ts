@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { dirname, resolve } from "node:path";
 import { Command, CommanderError, Option } from "@commander-js/extra-typings";
 import type { RegistryOutput } from "@wt/contracts";
 
@@ -18,6 +19,7 @@ import { CatalogueLoadError, loadCatalogue } from "./load_catalogue.ts";
 import { generateSchemas } from "./schemas.ts";
 import type { Spec } from "./spec_model.ts";
 import { checkSpec } from "./validate.ts";
+import { discover } from "./discovery.ts";
 import { compileCommand } from "./_cli_compile.ts";
 
 /** Exit code: success. */
@@ -36,7 +38,17 @@ export interface CliIO {
   /** Read a text file. */
   readTextFile: (path: string) => Promise<string>;
   /** Task discovery, when available (used when no `--registry` is given). */
-  discover?: ((spec: Spec) => Promise<RegistryOutput>) | undefined;
+  discover?:
+    | ((spec: Spec, options: CliDiscoverOptions) => Promise<RegistryOutput>)
+    | undefined;
+}
+
+/** What {@linkcode CliIO.discover} gets besides the spec. */
+export interface CliDiscoverOptions {
+  /** The folder of the spec file (relative requirement paths start there). */
+  specDir: string;
+  /** `--link DIR`: resolve every `@wt/*` package from this local checkout. */
+  link: string | undefined;
 }
 
 /** State shared by subcommands while the CLI runs. */
@@ -61,6 +73,8 @@ export const denoIO: CliIO = {
     Deno.stderr.writeSync(encoder.encode(text));
   },
   readTextFile: (path) => Deno.readTextFile(path),
+  discover: (spec, { specDir, link }) =>
+    discover(spec.requirements, { specDir, link }),
 };
 
 class UsageError extends Error {}
@@ -74,6 +88,7 @@ async function loadAndCheck(
   file: string,
   registry: string | undefined,
   ctx: CliContext,
+  link?: string | undefined,
 ): Promise<
   | { spec: Spec | undefined; diagnostics: Diagnostic[]; catalogue?: Catalogue }
   | { failure: string; diagnostics: Diagnostic[]; code: number }
@@ -94,7 +109,9 @@ async function loadAndCheck(
   try {
     catalogue = await loadCatalogue(structural.spec, {
       registry,
-      discover: ctx.io.discover,
+      discover: ctx.io.discover &&
+        ((spec) =>
+          ctx.io.discover!(spec, { specDir: dirname(resolve(file)), link })),
       readTextFile: ctx.io.readTextFile,
     });
   } catch (err) {
@@ -122,7 +139,7 @@ function summary(diagnostics: Diagnostic[]): string {
   return `${e} error(s), ${w} warning(s)`;
 }
 
-/** `check <spec.yaml> [--registry FILE] [--json]`. */
+/** `check <spec.yaml> [--registry FILE | --link DIR] [--json]`. */
 export const checkCommand: SubcommandInstaller = (program, ctx) => {
   program
     .command("check")
@@ -134,9 +151,13 @@ export const checkCommand: SubcommandInstaller = (program, ctx) => {
       "--registry <file>",
       "pre-computed RegistryOutput JSON (skips discovery)",
     )
+    .option(
+      "--link <dir>",
+      "discovery: resolve every @wt/* package from this local checkout",
+    )
     .option("--json", "print diagnostics as JSON on stdout")
     .action(async (file, opts) => {
-      const r = await loadAndCheck(file, opts.registry, ctx);
+      const r = await loadAndCheck(file, opts.registry, ctx, opts.link);
       if ("failure" in r) {
         if (opts.json) {
           ctx.io.stdout(
@@ -171,7 +192,7 @@ export const checkCommand: SubcommandInstaller = (program, ctx) => {
     });
 };
 
-/** `schema <spec.yaml> --registry FILE --format params|rjsf`. */
+/** `schema <spec.yaml> [--registry FILE | --link DIR] --format params|rjsf`. */
 export const schemaCommand: SubcommandInstaller = (program, ctx) => {
   program
     .command("schema")
@@ -183,13 +204,17 @@ export const schemaCommand: SubcommandInstaller = (program, ctx) => {
       "--registry <file>",
       "pre-computed RegistryOutput JSON (skips discovery)",
     )
+    .option(
+      "--link <dir>",
+      "discovery: resolve every @wt/* package from this local checkout",
+    )
     .addOption(
       new Option("--format <format>", "which schema to print")
         .choices(["params", "rjsf"] as const)
         .makeOptionMandatory(),
     )
     .action(async (file, opts) => {
-      const r = await loadAndCheck(file, opts.registry, ctx);
+      const r = await loadAndCheck(file, opts.registry, ctx, opts.link);
       if ("failure" in r) {
         printDiagnostics(r.diagnostics, ctx.io);
         ctx.io.stderr(`error: ${r.failure}\n`);

@@ -245,3 +245,62 @@ Deno.test("check reports every kind of mistake in one spec, each at its node", a
     "68:15 warning deprecated-task",
   ]);
 });
+
+Deno.test("check and schema without --registry discover the spec's tasks", async (t) => {
+  const mod = new URL("./mod.ts", import.meta.url).pathname;
+  const root = new URL("../", import.meta.url).pathname;
+  const examples = new URL("../examples/", import.meta.url).pathname;
+  const run = async (args: string[]) => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", mod, ...args, "--link", root],
+      stdout: "piped",
+      stderr: "piped",
+      stdin: "null",
+      env: { NO_COLOR: "1" },
+    }).output();
+    const dec = new TextDecoder();
+    return {
+      code: out.code,
+      stdout: dec.decode(out.stdout),
+      stderr: dec.decode(out.stderr),
+    };
+  };
+  await t.step("check: a valid example spec", async () => {
+    const r = await run(["check", `${examples}chaining-tasks/spec.yaml`]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /valid \(0 error/);
+  });
+  await t.step(
+    "check: a mistake is located against discovered tasks",
+    async () => {
+      const tmp = await Deno.makeTempDir({ prefix: "wt-check-" });
+      try {
+        const spec = `${tmp}/spec.yaml`;
+        await Deno.writeTextFile(
+          spec,
+          `id: w\nrequirements:\n  - name: "@wt-examples/custom-tasks"\n    path: ${examples}custom-tasks\n` +
+            "workflow:\n  - id: a\n    task: dubble\n",
+        );
+        const r = await run(["check", spec]);
+        assert.equal(r.code, 1, r.stderr);
+        assert.match(
+          r.stderr,
+          /spec\.yaml:7:11: error: unknown task `dubble`; did you mean `double`\?/,
+        );
+      } finally {
+        await Deno.remove(tmp, { recursive: true });
+      }
+    },
+  );
+  await t.step("schema: params of an example spec", async () => {
+    const r = await run([
+      "schema",
+      `${examples}partial/spec.yaml`,
+      "--format",
+      "params",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const params = JSON.parse(r.stdout);
+    assert.deepEqual(params.properties.total.required, ["a"]);
+  });
+});
