@@ -9,7 +9,11 @@
  *
  * @module
  */
-import { DatabaseSync, type SQLInputValue } from "node:sqlite";
+import {
+  DatabaseSync,
+  type SQLInputValue,
+  type StatementSync,
+} from "node:sqlite";
 import type {
   ExecutionMode,
   InvokerKind,
@@ -168,6 +172,17 @@ function toRecord(row: Row): RunRecord {
  */
 export class RunStore {
   #db: DatabaseSync;
+  /** Prepared statements by SQL text (preparing costs more than running a lookup). */
+  #statements = new Map<string, StatementSync>();
+
+  #prepare(sql: string): StatementSync {
+    let st = this.#statements.get(sql);
+    if (st === undefined) {
+      st = this.#db.prepare(sql);
+      this.#statements.set(sql, st);
+    }
+    return st;
+  }
 
   /**
    * Open (and create or migrate) the database.
@@ -200,7 +215,7 @@ export class RunStore {
    * @throws {Error} When a run with the same id exists.
    */
   insert(run: NewRun): RunRecord {
-    this.#db.prepare(
+    this.#prepare(
       `INSERT INTO runs (id, workflow, status, invoker, execution_mode, mock_io, params,
         created_at, results_url, timeout_s, traceparent, tracestate, env)
        VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -228,7 +243,7 @@ export class RunStore {
    * @returns The record, or `undefined`.
    */
   get(id: string): RunRecord | undefined {
-    const row = this.#db.prepare("SELECT * FROM runs WHERE id = ?").get(id) as
+    const row = this.#prepare("SELECT * FROM runs WHERE id = ?").get(id) as
       | Row
       | undefined;
     return row ? toRecord(row) : undefined;
@@ -241,7 +256,7 @@ export class RunStore {
    * @returns The details, or `undefined` for an unknown run.
    */
   launchInfo(id: string): LaunchInfo | undefined {
-    const row = this.#db.prepare(
+    const row = this.#prepare(
       "SELECT timeout_s, traceparent, tracestate, env FROM runs WHERE id = ?",
     ).get(id) as Row | undefined;
     if (!row) return undefined;
@@ -284,7 +299,7 @@ export class RunStore {
     const sql = `SELECT * FROM runs ${
       where.length ? `WHERE ${where.join(" AND ")}` : ""
     } ORDER BY seq DESC LIMIT ?`;
-    const rows = this.#db.prepare(sql).all(...args, query.limit + 1) as Row[];
+    const rows = this.#prepare(sql).all(...args, query.limit + 1) as Row[];
     const more = rows.length > query.limit;
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
@@ -300,7 +315,7 @@ export class RunStore {
    * @returns Run ids, oldest first.
    */
   queuedIds(): string[] {
-    const rows = this.#db.prepare(
+    const rows = this.#prepare(
       "SELECT id FROM runs WHERE status = 'queued' ORDER BY seq ASC",
     ).all() as Row[];
     return rows.map((r) => String(r["id"]));
@@ -314,7 +329,7 @@ export class RunStore {
    * @returns The record, or `undefined` when the run was not queued any more.
    */
   markRunning(id: string, startedAt: string): RunRecord | undefined {
-    const { changes } = this.#db.prepare(
+    const { changes } = this.#prepare(
       "UPDATE runs SET status = 'running', started_at = ? WHERE id = ? AND status = 'queued'",
     ).run(startedAt, id);
     return Number(changes) === 1 ? this.get(id) : undefined;
@@ -328,7 +343,7 @@ export class RunStore {
    * @returns The record, or `undefined` when the run was already terminal (or unknown).
    */
   finish(id: string, outcome: RunOutcome): RunRecord | undefined {
-    const { changes } = this.#db.prepare(
+    const { changes } = this.#prepare(
       `UPDATE runs SET status = ?, finished_at = ?, exit_code = ?, result = ?, error = ?,
          trace = ?, reason = ?
        WHERE id = ? AND status IN ('queued', 'running')`,
@@ -353,10 +368,10 @@ export class RunStore {
    * @returns The ids of the runs marked.
    */
   interruptRunning(at: string): string[] {
-    const ids = (this.#db.prepare(
+    const ids = (this.#prepare(
       "SELECT id FROM runs WHERE status = 'running' ORDER BY seq",
     ).all() as Row[]).map((r) => String(r["id"]));
-    this.#db.prepare(
+    this.#prepare(
       `UPDATE runs SET status = 'failed', finished_at = ?, reason = 'interrupted',
          error = COALESCE(error, 'the runner stopped while this run was in flight; submit it again')
        WHERE status = 'running'`,
