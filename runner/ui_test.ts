@@ -378,6 +378,10 @@ Deno.test({
             TOKEN,
           );
           assert.equal(await page.locator("a.workflow-link").count(), 3);
+          await page.screenshot({
+            path: join(ARTIFACTS, "workflows.png"),
+            fullPage: true,
+          });
         },
       );
 
