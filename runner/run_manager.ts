@@ -298,7 +298,7 @@ export class RunManager {
     const timeout = req.timeout ?? this.#o.defaultTimeout;
     let rec: RunRecord;
     try {
-      rec = this.#insert(req, wf, id, runDir, timeout);
+      rec = await this.#insert(req, wf, id, runDir, timeout);
     } catch (e) {
       if (/UNIQUE/.test(String((e as Error).message))) {
         throw new ConflictError(
@@ -318,8 +318,8 @@ export class RunManager {
     id: string,
     runDir: string,
     timeout: number | undefined,
-  ): RunRecord {
-    return this.#o.store.insert({
+  ): Promise<RunRecord> {
+    return this.#o.store.insertBatched({
       id,
       workflow: wf.name,
       invoker: req.invoker ?? this.#o.invokers.kinds[0]!,

@@ -154,3 +154,45 @@ Deno.test("RunStore", async (t) => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("RunStore.insertBatched: one transaction per event-loop turn, failures stay per run", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "runs.db");
+  const store = new RunStore(path);
+  try {
+    store.insert(newRun("taken"));
+    const settled = await Promise.allSettled([
+      store.insertBatched(newRun("b1")),
+      store.insertBatched(newRun("taken")),
+      store.insertBatched(newRun("b2")),
+    ]);
+    assert.equal(settled[0].status, "fulfilled");
+    assert.equal(settled[1].status, "rejected");
+    assert.match(
+      String((settled[1] as PromiseRejectedResult).reason),
+      /UNIQUE/,
+    );
+    assert.equal(settled[2].status, "fulfilled");
+    assert.equal(
+      (settled[2] as PromiseFulfilledResult<{ status: string }>).value.status,
+      "queued",
+    );
+    // Committed in submission order, and visible to another connection at once.
+    const other = new DatabaseSync(path);
+    const ids = other.prepare("SELECT id FROM runs ORDER BY seq").all().map((
+      r,
+    ) => r["id"]);
+    other.close();
+    assert.deepEqual(ids, ["taken", "b1", "b2"]);
+    // close() commits what is still pending.
+    const pending = store.insertBatched(newRun("b3"));
+    store.close();
+    assert.equal((await pending).id, "b3");
+    const again = new RunStore(path);
+    assert.equal(again.get("b3")?.status, "queued");
+    again.close();
+  } finally {
+    store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
