@@ -22,11 +22,40 @@ import { checkSpec } from "./validate.ts";
 import { discover } from "./discovery.ts";
 import { compileCommand } from "./_cli_compile.ts";
 
-/** Exit code: success. */
+/**
+ * Exit code: success.
+ *
+ * @example
+ * ```ts
+ * import { EXIT_INVALID, EXIT_OK, EXIT_USAGE } from "@wt/compiler/cli";
+ *
+ * console.assert([EXIT_OK, EXIT_INVALID, EXIT_USAGE].join() === "0,1,2");
+ * ```
+ */
 export const EXIT_OK = 0;
-/** Exit code: the spec is invalid, or the catalogue could not be loaded. */
+/**
+ * Exit code: the spec is invalid, or the catalogue could not be loaded.
+ *
+ * @example
+ * ```ts
+ * import { EXIT_INVALID, runCli } from "@wt/compiler/cli";
+ *
+ * const io = { stdout: () => {}, stderr: () => {}, readTextFile: () => Promise.resolve("id: w\nworkflow: 1\n") };
+ * console.assert((await runCli(["check", "spec.yaml"], io)) === EXIT_INVALID);
+ * ```
+ */
 export const EXIT_INVALID = 1;
-/** Exit code: bad command line (unknown option, missing argument, unreadable spec file). */
+/**
+ * Exit code: bad command line (unknown option, missing argument, unreadable spec file).
+ *
+ * @example
+ * ```ts
+ * import { EXIT_USAGE, runCli } from "@wt/compiler/cli";
+ *
+ * const io = { stdout: () => {}, stderr: () => {}, readTextFile: () => Promise.resolve("") };
+ * console.assert((await runCli(["check", "--no-such-option"], io)) === EXIT_USAGE);
+ * ```
+ */
 export const EXIT_USAGE = 2;
 
 /** Where the CLI reads files and writes output; replaceable in tests. */
@@ -64,7 +93,17 @@ export type SubcommandInstaller = (program: Command, ctx: CliContext) => void;
 
 const encoder = new TextEncoder();
 
-/** I/O on the real process (stdout, stderr, file system). */
+/**
+ * I/O on the real process (stdout, stderr, file system).
+ *
+ * @example
+ * ```ts
+ * import { denoIO, runCli } from "@wt/compiler/cli";
+ *
+ * const code = await runCli(["check", "examples/chaining-tasks/spec.yaml", "--link", "."], denoIO);
+ * console.assert(code === 0);
+ * ```
+ */
 export const denoIO: CliIO = {
   stdout: (text) => {
     Deno.stdout.writeSync(encoder.encode(text));
@@ -139,7 +178,17 @@ function summary(diagnostics: Diagnostic[]): string {
   return `${e} error(s), ${w} warning(s)`;
 }
 
-/** `check <spec.yaml> [--registry FILE | --link DIR] [--json]`. */
+/**
+ * `check <spec.yaml> [--registry FILE | --link DIR] [--json]`.
+ *
+ * @example
+ * ```ts
+ * import { buildProgram, checkCommand, denoIO } from "@wt/compiler/cli";
+ *
+ * const program = buildProgram({ io: denoIO, exitCode: 0 }, [checkCommand]);
+ * console.assert(program.commands.map((c) => c.name()).join() === "check");
+ * ```
+ */
 export const checkCommand: SubcommandInstaller = (program, ctx) => {
   program
     .command("check")
@@ -192,7 +241,17 @@ export const checkCommand: SubcommandInstaller = (program, ctx) => {
     });
 };
 
-/** `schema <spec.yaml> [--registry FILE | --link DIR] --format params|rjsf`. */
+/**
+ * `schema <spec.yaml> [--registry FILE | --link DIR] --format params|rjsf`.
+ *
+ * @example
+ * ```ts
+ * import { buildProgram, denoIO, schemaCommand } from "@wt/compiler/cli";
+ *
+ * const program = buildProgram({ io: denoIO, exitCode: 0 }, [schemaCommand]);
+ * console.assert(program.commands.map((c) => c.name()).join() === "schema");
+ * ```
+ */
 export const schemaCommand: SubcommandInstaller = (program, ctx) => {
   program
     .command("schema")
@@ -249,7 +308,17 @@ export const schemaCommand: SubcommandInstaller = (program, ctx) => {
     });
 };
 
-/** The subcommands of `wt-compiler`, in help order. */
+/**
+ * The subcommands of `wt-compiler`, in help order.
+ *
+ * @example
+ * ```ts
+ * import { buildProgram, denoIO, SUBCOMMANDS } from "@wt/compiler/cli";
+ *
+ * const names = buildProgram({ io: denoIO, exitCode: 0 }, SUBCOMMANDS).commands.map((c) => c.name());
+ * console.assert(names.join() === "compile,check,schema");
+ * ```
+ */
 export const SUBCOMMANDS: SubcommandInstaller[] = [
   compileCommand,
   checkCommand,
