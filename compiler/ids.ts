@@ -5,13 +5,41 @@
  * @module
  */
 
-/** Longest allowed instance id. */
+/**
+ * Longest allowed instance id.
+ *
+ * @example
+ * ```ts
+ * import { checkId, MAX_ID_LENGTH } from "@wt/compiler";
+ *
+ * console.assert(checkId("x".repeat(MAX_ID_LENGTH)) === undefined);
+ * console.assert(checkId("x".repeat(MAX_ID_LENGTH + 1)) === "too-long");
+ * ```
+ */
 export const MAX_ID_LENGTH = 64;
 
-/** Pattern of a valid instance id: ASCII letters, digits and `_`, not starting with a digit. */
+/**
+ * Pattern of a valid instance id: ASCII letters, digits and `_`, not starting with a digit.
+ *
+ * @example
+ * ```ts
+ * import { ID_PATTERN } from "@wt/compiler";
+ *
+ * console.assert(ID_PATTERN.test("total_2") && !ID_PATTERN.test("2total") && !ID_PATTERN.test("a-b"));
+ * ```
+ */
 export const ID_PATTERN: RegExp = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** JavaScript reserved words, strict-mode restrictions and global values that cannot be rebound. */
+/**
+ * JavaScript reserved words, strict-mode restrictions and global values that cannot be rebound.
+ *
+ * @example
+ * ```ts
+ * import { checkId, JS_RESERVED_WORDS } from "@wt/compiler";
+ *
+ * console.assert(JS_RESERVED_WORDS.includes("class") && checkId("class") === "reserved");
+ * ```
+ */
 export const JS_RESERVED_WORDS: readonly string[] = [
   "arguments",
   "await",
@@ -70,6 +98,13 @@ export const JS_RESERVED_WORDS: readonly string[] = [
 /**
  * Names the generated workflow code declares or relies on; an instance id equal to one of them
  * would shadow it. Code generation must only introduce top-level names listed here.
+ *
+ * @example
+ * ```ts
+ * import { checkId, GENERATED_CODE_NAMES } from "@wt/compiler";
+ *
+ * console.assert(GENERATED_CODE_NAMES.includes("params") && checkId("params") === "reserved");
+ * ```
  */
 export const GENERATED_CODE_NAMES: readonly string[] = [
   "task",

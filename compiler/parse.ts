@@ -43,7 +43,16 @@ export interface ParseResult {
   diagnostics: Diagnostic[];
 }
 
-/** Keys allowed at the top level of a spec. */
+/**
+ * Keys allowed at the top level of a spec.
+ *
+ * @example
+ * ```ts
+ * import { TOP_LEVEL_KEYS } from "@wt/compiler";
+ *
+ * console.assert(TOP_LEVEL_KEYS.includes("workflow"));
+ * ```
+ */
 export const TOP_LEVEL_KEYS: readonly string[] = [
   "id",
   "requirements",
@@ -51,7 +60,16 @@ export const TOP_LEVEL_KEYS: readonly string[] = [
   "task-instance-defaults",
   "workflow",
 ];
-/** Keys allowed in a task instance. */
+/**
+ * Keys allowed in a task instance.
+ *
+ * @example
+ * ```ts
+ * import { INSTANCE_KEYS } from "@wt/compiler";
+ *
+ * console.assert(INSTANCE_KEYS.includes("partial"));
+ * ```
+ */
 export const INSTANCE_KEYS: readonly string[] = [
   "type",
   "id",
@@ -62,18 +80,54 @@ export const INSTANCE_KEYS: readonly string[] = [
   "mapvalues",
   "skipif",
 ];
-/** Keys allowed in a task group. */
+/**
+ * Keys allowed in a task group.
+ *
+ * @example
+ * ```ts
+ * import { GROUP_KEYS } from "@wt/compiler";
+ *
+ * console.assert(GROUP_KEYS.includes("tasks"));
+ * ```
+ */
 export const GROUP_KEYS: readonly string[] = [
   "type",
   "title",
   "description",
   "tasks",
 ];
-/** Keys allowed in `map` / `mapvalues`. */
+/**
+ * Keys allowed in `map` / `mapvalues`.
+ *
+ * @example
+ * ```ts
+ * import { MAP_KEYS } from "@wt/compiler";
+ *
+ * console.assert(MAP_KEYS.includes("argvalues"));
+ * ```
+ */
 export const MAP_KEYS: readonly string[] = ["argnames", "argvalues"];
-/** Keys allowed in `skipif`. */
+/**
+ * Keys allowed in `skipif`.
+ *
+ * @example
+ * ```ts
+ * import { SKIPIF_KEYS } from "@wt/compiler";
+ *
+ * console.assert(SKIPIF_KEYS.includes("unpack_depth"));
+ * ```
+ */
 export const SKIPIF_KEYS: readonly string[] = ["conditions", "unpack_depth"];
-/** Keys allowed in a requirement. */
+/**
+ * Keys allowed in a requirement.
+ *
+ * @example
+ * ```ts
+ * import { REQUIREMENT_KEYS } from "@wt/compiler";
+ *
+ * console.assert(REQUIREMENT_KEYS.includes("path"));
+ * ```
+ */
 export const REQUIREMENT_KEYS: readonly string[] = [
   "name",
   "path",
@@ -81,13 +135,31 @@ export const REQUIREMENT_KEYS: readonly string[] = [
   "registry",
   "channel",
 ];
-/** Keys allowed in `rjsf-overrides`. */
+/**
+ * Keys allowed in `rjsf-overrides`.
+ *
+ * @example
+ * ```ts
+ * import { RJSF_OVERRIDE_KEYS } from "@wt/compiler";
+ *
+ * console.assert(RJSF_OVERRIDE_KEYS.includes("uiSchema"));
+ * ```
+ */
 export const RJSF_OVERRIDE_KEYS: readonly string[] = [
   "properties",
   "$defs",
   "uiSchema",
 ];
-/** Keys allowed in `task-instance-defaults`. */
+/**
+ * Keys allowed in `task-instance-defaults`.
+ *
+ * @example
+ * ```ts
+ * import { INSTANCE_DEFAULT_KEYS } from "@wt/compiler";
+ *
+ * console.assert(INSTANCE_DEFAULT_KEYS.includes("skipif"));
+ * ```
+ */
 export const INSTANCE_DEFAULT_KEYS: readonly string[] = ["skipif"];
 
 /** Cap on YAML nodes visited while converting values (guards alias bombs). */

@@ -8,6 +8,15 @@
 /**
  * The key that marks a property of `rjsf.json` as a task group whose members are task
  * instances. It is the key existing generated forms already use, so forms stay compatible.
+ *
+ * @example
+ * ```ts
+ * import { paramsToFormdata, TASK_GROUP_MARKER } from "@wt/contracts";
+ *
+ * const rjsf = { properties: { Doubling: { [TASK_GROUP_MARKER]: true, properties: { doubled: {} } } } };
+ * const formdata = paramsToFormdata({ doubled: { n: 1 } }, rjsf);
+ * console.assert(JSON.stringify(formdata) === '{"Doubling":{"doubled":{"n":1}}}');
+ * ```
  */
 export const TASK_GROUP_MARKER = "ecoscope:task_group";
 

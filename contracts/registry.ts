@@ -5,7 +5,17 @@
  */
 import * as v from "valibot";
 
-/** Version of the {@linkcode RegistryOutput} format written by this package. */
+/**
+ * Version of the {@linkcode RegistryOutput} format written by this package.
+ *
+ * @example
+ * ```ts
+ * import * as v from "valibot";
+ * import { REGISTRY_OUTPUT_VERSION, RegistryOutput } from "@wt/contracts";
+ *
+ * console.assert(v.is(RegistryOutput, { version: REGISTRY_OUTPUT_VERSION, entries: {} }));
+ * ```
+ */
 export const REGISTRY_OUTPUT_VERSION = "1.0.0" as const;
 
 /**

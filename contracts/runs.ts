@@ -5,7 +5,16 @@
  */
 import * as v from "valibot";
 
-/** Every state a run can be in. `succeeded`, `failed` and `cancelled` are terminal. */
+/**
+ * Every state a run can be in. `succeeded`, `failed` and `cancelled` are terminal.
+ *
+ * @example
+ * ```ts
+ * import { isTerminalStatus, RUN_STATUSES } from "@wt/contracts";
+ *
+ * console.assert(RUN_STATUSES.filter(isTerminalStatus).join() === "succeeded,failed,cancelled");
+ * ```
+ */
 export const RUN_STATUSES = [
   "queued",
   "running",

@@ -7,7 +7,18 @@
 import * as v from "valibot";
 import { ExecutionMode } from "./runs.ts";
 
-/** Default name of the environment variable that carries the results URL. */
+/**
+ * Default name of the environment variable that carries the results URL.
+ *
+ * @example
+ * ```ts
+ * import * as v from "valibot";
+ * import { DEFAULT_RESULTS_ENV_VAR, WorkflowCLIEnv, workflowCliEnv } from "@wt/contracts";
+ *
+ * const env = v.parse(WorkflowCLIEnv, { results_url: "file:///tmp/run1" });
+ * console.assert(workflowCliEnv(env)[DEFAULT_RESULTS_ENV_VAR] === "file:///tmp/run1");
+ * ```
+ */
 export const DEFAULT_RESULTS_ENV_VAR = "WT_RESULTS";
 
 /**

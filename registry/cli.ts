@@ -180,7 +180,20 @@ export interface CliArgs {
   help: boolean;
 }
 
-/** A command-line usage mistake (exit code 2). */
+/**
+ * A command-line usage mistake (exit code 2).
+ *
+ * @example
+ * ```ts
+ * import { parseCliArgs, UsageError } from "@wt/registry/cli";
+ *
+ * try {
+ *   parseCliArgs(["--format", "xml"]);
+ * } catch (e) {
+ *   console.assert(e instanceof UsageError);
+ * }
+ * ```
+ */
 export class UsageError extends Error {
   /**
    * Create a usage error.
@@ -193,7 +206,16 @@ export class UsageError extends Error {
   }
 }
 
-/** Usage text of the registry CLI. */
+/**
+ * Usage text of the registry CLI.
+ *
+ * @example
+ * ```ts
+ * import { USAGE } from "@wt/registry/cli";
+ *
+ * console.assert(USAGE.includes("--package"));
+ * ```
+ */
 export const USAGE: string =
   `Usage: wt-registry --package SPECIFIER [--package SPECIFIER ...]
                    [--format json|pretty] [--function NAME ...]

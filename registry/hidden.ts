@@ -5,7 +5,18 @@
  */
 import * as v from "valibot";
 
-/** The metadata key that {@linkcode hidden} sets on a parameter schema. */
+/**
+ * The metadata key that {@linkcode hidden} sets on a parameter schema.
+ *
+ * @example
+ * ```ts
+ * import * as v from "valibot";
+ * import { HIDDEN_KEY, hidden } from "@wt/registry";
+ *
+ * const rows = v.pipe(v.array(v.string()), hidden());
+ * console.assert((v.getMetadata(rows) as Record<string, unknown>)[HIDDEN_KEY] === true);
+ * ```
+ */
 export const HIDDEN_KEY = "wt.hidden" as const;
 
 /** The metadata that {@linkcode hidden} attaches. */

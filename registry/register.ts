@@ -12,10 +12,31 @@ import { deriveJsonSchema } from "./_json_schema.ts";
  * The global symbol under which a registered task carries its {@linkcode TaskInfo}. It is
  * `Symbol.for("wt.registry.task")`, so a task registered with one copy of `@wt/registry`
  * is recognised by another copy (the registry CLI, the runtime wrapper).
+ *
+ * @example
+ * ```ts
+ * import * as v from "valibot";
+ * import { register, TASK_BRAND } from "@wt/registry";
+ *
+ * const one = register({ params: v.object({}) }, () => 1);
+ * console.assert(TASK_BRAND === Symbol.for("wt.registry.task"));
+ * console.assert(one[TASK_BRAND].parameters.length === 0);
+ * ```
  */
 export const TASK_BRAND: unique symbol = Symbol.for("wt.registry.task");
 
-/** Version of the {@linkcode TaskInfo} layout stored under {@linkcode TASK_BRAND}. */
+/**
+ * Version of the {@linkcode TaskInfo} layout stored under {@linkcode TASK_BRAND}.
+ *
+ * @example
+ * ```ts
+ * import * as v from "valibot";
+ * import { register, TASK_INFO_VERSION, taskInfo } from "@wt/registry";
+ *
+ * const one = register({ params: v.object({}) }, () => 1);
+ * console.assert(taskInfo(one)?.version === TASK_INFO_VERSION);
+ * ```
+ */
 export const TASK_INFO_VERSION = 1 as const;
 
 /** A valibot object schema of named task parameters. */

@@ -20,7 +20,16 @@ import {
 import { isSkip } from "./skip.ts";
 import { isThenable } from "./_util.ts";
 
-/** Name of the tracer `@wt/task` asks the global tracer provider for. */
+/**
+ * Name of the tracer `@wt/task` asks the global tracer provider for.
+ *
+ * @example
+ * ```ts
+ * import { TRACER_NAME } from "@wt/task/tracing";
+ *
+ * console.assert(TRACER_NAME === "@wt/task");
+ * ```
+ */
 export const TRACER_NAME: string = "@wt/task";
 
 /** Options of `.withTracing()`. */

@@ -8,6 +8,16 @@
  * The global-registry symbol under which a registered task carries its
  * {@linkcode RegisteredTaskInfo}: `Symbol.for("wt.registry.task")`. Shared with
  * `@wt/registry` by name only, so any copy of either package agrees on it.
+ *
+ * @example
+ * ```ts
+ * import { REGISTRY_BRAND, registeredInfo } from "@wt/task";
+ *
+ * const fetchEvents = Object.assign(() => [], {
+ *   [REGISTRY_BRAND]: { metadata: { tags: ["io"] } },
+ * });
+ * console.assert(registeredInfo(fetchEvents)?.metadata?.tags?.[0] === "io");
+ * ```
  */
 export const REGISTRY_BRAND: symbol = Symbol.for("wt.registry.task");
 

@@ -41,6 +41,15 @@ export type { MapOptions, SkipCondition, SkipifOptions };
 /**
  * Default of {@linkcode MapOptions.concurrency}: at most 16 calls of one `map`/`mapvalues`
  * in flight at once. Synchronous task functions always run one after the other.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_CONCURRENCY, task } from "@wt/task";
+ *
+ * const inc = task(async ({ n }: { n: number }) => n + 1);
+ * const out = await inc.map("n", [1, 2, 3], { concurrency: DEFAULT_CONCURRENCY / 8 });
+ * console.assert(out.join() === "2,3,4");
+ * ```
  */
 export const DEFAULT_CONCURRENCY: number = 16;
 

@@ -235,7 +235,18 @@ export interface FetchNumbersParams {
   count: number;
 }
 
-/** The canned numbers {@linkcode fetch_numbers} returns in mock-io runs. */
+/**
+ * The canned numbers {@linkcode fetch_numbers} returns in mock-io runs.
+ *
+ * @example
+ * ```ts
+ * import { taskInfo } from "@wt/registry";
+ * import { CANNED_NUMBERS, fetch_numbers } from "@wt-examples/custom-tasks";
+ *
+ * const mock = taskInfo(fetch_numbers)!.mock as (p: { count: number }) => number[];
+ * console.assert(mock({ count: 2 }).join() === CANNED_NUMBERS.slice(0, 2).join());
+ * ```
+ */
 export const CANNED_NUMBERS: readonly number[] = Object.freeze([
   3,
   1,
