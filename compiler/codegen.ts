@@ -49,7 +49,6 @@ export const RUNNER_FLAGS: readonly string[] = [
   "--allow-write",
   "--allow-env",
   "--allow-run",
-  "--allow-sys=hostname,osRelease",
 ];
 
 /** Environment variables the generated CLI and `@wt/task` may read besides the results URL. */

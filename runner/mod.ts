@@ -36,6 +36,7 @@ export * from "./workflows.ts";
 export * from "./openapi.ts";
 export * from "./invoker_factory.ts";
 export * from "./tracing.ts";
+export * from "./ui.ts";
 /** Types of other packages that this package's API refers to. */
 export type { Hono, MiddlewareHandler } from "hono";
 export type { HTTPException } from "hono/http-exception";
