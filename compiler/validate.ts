@@ -555,6 +555,9 @@ class Validator {
         });
       }
       if (checkValues && inst.map) this.checkMapLiterals(inst, entry);
+      if (checkValues && inst.mapvalues) {
+        this.checkMapvaluesLiterals(inst, entry);
+      }
       for (const req of entryRequiredParameters(entry)) {
         if (bound.has(req) || formProps.has(req)) continue;
         this.report(
@@ -567,47 +570,92 @@ class Validator {
     });
   }
 
+  /**
+   * Literal `mapvalues.argvalues` lists: each element must be a `[key, value]` pair; the
+   * value (or its tuple components) is checked against the schema like a `map` element.
+   */
+  checkMapvaluesLiterals(inst: TaskInstance, entry: RegistryEntry): void {
+    const m = inst.mapvalues!;
+    const values = m.argvalues;
+    if (!Array.isArray(values) || m.argnames.length === 0) return;
+    values.forEach((pair, i) => {
+      if (containsExpression(pair) && !Array.isArray(pair)) return;
+      const base = ["mapvalues", "argvalues", i];
+      if (!Array.isArray(pair) || pair.length !== 2) {
+        this.report(
+          "error",
+          this.at(inst, base),
+          "bad-argvalues",
+          `\`mapvalues.argvalues\` element ${i} must be a [key, value] pair, not ${
+            truncate(JSON.stringify(pair))
+          }`,
+        );
+        return;
+      }
+      this.checkMapElement(
+        inst,
+        entry,
+        "mapvalues",
+        pair[1],
+        [...base, 1],
+        `mapvalues value ${i}`,
+      );
+    });
+  }
+
   /** Literal `map.argvalues` lists: each element (or tuple component) against its schema. */
   checkMapLiterals(inst: TaskInstance, entry: RegistryEntry): void {
     const m = inst.map!;
     const values = m.argvalues;
     if (!Array.isArray(values) || m.argnames.length === 0) return;
-    const n = m.argnames.length;
     values.forEach((element, i) => {
-      const base = ["map", "argvalues", i];
-      if (n > 1) {
-        if (containsExpression(element)) return;
-        if (!Array.isArray(element) || element.length !== n) {
-          this.report(
-            "error",
-            this.at(inst, base),
-            "bad-argvalues",
-            `\`map.argvalues\` element ${i} must be a list of ${n} values (one per argname: ${
-              m.argnames.map((a) => `\`${a}\``).join(", ")
-            }), not ${truncate(JSON.stringify(element))}`,
-          );
-          return;
-        }
-        element.forEach((component, j) => {
-          const name = m.argnames[j]!;
-          const schema = propertySchema(entry, name);
-          if (!schema || containsExpression(component)) return;
-          this.checkValue(
-            inst,
-            name,
-            component,
-            schema,
-            [...base, j],
-            `map element ${i}`,
-          );
-        });
+      this.checkMapElement(
+        inst,
+        entry,
+        "map",
+        element,
+        ["map", "argvalues", i],
+        `map element ${i}`,
+      );
+    });
+  }
+
+  /** One element of a literal `map` list, or the value of a literal `mapvalues` pair. */
+  checkMapElement(
+    inst: TaskInstance,
+    entry: RegistryEntry,
+    kind: "map" | "mapvalues",
+    element: unknown,
+    base: Array<string | number>,
+    label: string,
+  ): void {
+    const m = inst[kind]!;
+    const n = m.argnames.length;
+    if (n > 1) {
+      if (containsExpression(element)) return;
+      if (!Array.isArray(element) || element.length !== n) {
+        this.report(
+          "error",
+          this.at(inst, base),
+          "bad-argvalues",
+          `${label} of \`${kind}.argvalues\` must be a list of ${n} values (one per argname: ${
+            m.argnames.map((a) => `\`${a}\``).join(", ")
+          }), not ${truncate(JSON.stringify(element))}`,
+        );
         return;
       }
-      const name = m.argnames[0]!;
-      const schema = propertySchema(entry, name);
-      if (!schema || containsExpression(element)) return;
-      this.checkValue(inst, name, element, schema, base, `map element ${i}`);
-    });
+      element.forEach((component, j) => {
+        const name = m.argnames[j]!;
+        const schema = propertySchema(entry, name);
+        if (!schema || containsExpression(component)) return;
+        this.checkValue(inst, name, component, schema, [...base, j], label);
+      });
+      return;
+    }
+    const name = m.argnames[0]!;
+    const schema = propertySchema(entry, name);
+    if (!schema || containsExpression(element)) return;
+    this.checkValue(inst, name, element, schema, base, label);
   }
 
   checkValue(

@@ -544,6 +544,52 @@ Deno.test("literal map argvalues are checked element by element", async (t) => {
   });
 });
 
+Deno.test("literal mapvalues argvalues: [key, value] pairs, values checked", async (t) => {
+  await t.step("valid pairs with keys of any type", () => {
+    assert.deepEqual(
+      check(
+        "id: w\nworkflow:\n  - id: a\n    task: double\n    mapvalues:\n      argnames: n\n      argvalues: [[x, 1], [2, 3], [null, 4]]\n",
+      ),
+      [],
+    );
+  });
+  await t.step("an element that is not a pair", () => {
+    const ds = check(
+      "id: w\nworkflow:\n  - id: a\n    task: double\n    mapvalues:\n      argnames: n\n      argvalues: [[x, 1], 2, [y]]\n",
+    );
+    assert.deepEqual(
+      codes(ds, "bad-argvalues").map((d) => `${d.line}:${d.col}`),
+      ["7:27", "7:30"],
+    );
+    assert.match(ds[0]!.message, /\[key, value\] pair/);
+  });
+  await t.step("a value that fails the schema, at the value", () => {
+    const d = one(
+      check(
+        "id: w\nworkflow:\n  - id: a\n    task: double\n    mapvalues:\n      argnames: n\n      argvalues: [[x, 1], [y, two]]\n",
+      ),
+      "invalid-argument-value",
+      "7:31",
+    );
+    assert.match(d.message, /mapvalues value 1 of argument `n`/);
+  });
+  await t.step("several argnames need a tuple as the value", () => {
+    const ds = check(
+      "id: w\nworkflow:\n  - id: a\n    task: add\n    mapvalues:\n      argnames: [a, b]\n      argvalues:\n        - [k1, [1, 2]]\n        - [k2, [1]]\n        - [k3, [x, 2]]\n",
+    );
+    one(ds, "bad-argvalues", "9:16");
+    one(ds, "invalid-argument-value", "10:17");
+  });
+  await t.step("a reference as an element or a value is not checked", () => {
+    assert.deepEqual(
+      check(
+        "id: w\nworkflow:\n  - id: s\n    task: double\n  - id: a\n    task: double\n    mapvalues:\n      argnames: n\n      argvalues: ['${{ workflow.s.return }}', [k, '${{ workflow.s.return }}']]\n",
+      ),
+      [],
+    );
+  });
+});
+
 Deno.test("a top-level id equal to a group title is an error", () => {
   const d = one(
     check(
