@@ -97,36 +97,57 @@ async function drive(
   return { post: posted, get };
 }
 
+/** The figures of one server: the median round by requests per second / latency. */
+function medianRound(rounds: ServerFigures[]): ServerFigures {
+  const pick = (key: "post" | "get", by: "rps" | "p50Ms") => {
+    const sorted = rounds.map((r) => r[key]).sort((a, b) => a[by] - b[by]);
+    return sorted[sorted.length >> 1]!;
+  };
+  return { post: pick("post", "rps"), get: pick("get", "p50Ms") };
+}
+
 /**
- * Measure the runner and the bare baseline.
+ * Measure the runner and the bare baselines, in interleaved rounds (bare, bare durable,
+ * runner, bare, …) so that other load on the machine hits them alike; each figure is the
+ * median round.
  *
  * @param work A temporary folder for the runner's workflows and data.
- * @param o Load sizes.
- * @returns Figures of both servers.
+ * @param o Load sizes (per phase of each round).
+ * @param rounds Rounds.
+ * @returns Figures of the three servers.
  */
 export async function benchRunner(
   work: string,
   o: RunnerBenchOptions,
-): Promise<{ runner: ServerFigures; bare: ServerFigures }> {
+  rounds = 3,
+): Promise<
+  { runner: ServerFigures; bare: ServerFigures; bareDurable: ServerFigures }
+> {
   const workflows = join(work, "workflows");
   await copyTree(FIXTURE, join(workflows, "wt-fast-workflow"));
-  const bare = await startServer([
-    "run",
-    "--allow-net",
-    join(ROOT, "scripts", "bench", "bare_server.ts"),
-  ]);
-  let bareFigures: ServerFigures;
+  const servers: ServerProcess[] = [];
   try {
-    bareFigures = await drive(bare, o);
-  } finally {
-    await bare.stop();
-  }
-  const runner = await startRunner(workflows, join(work, "data"), [
-    "--concurrency",
-    "1",
-  ]);
-  let runnerFigures: ServerFigures;
-  try {
+    const bare = await startServer([
+      "run",
+      "--allow-net",
+      join(ROOT, "scripts", "bench", "bare_server.ts"),
+    ]);
+    servers.push(bare);
+    const durable = await startServer([
+      "run",
+      "--allow-net",
+      "--allow-read",
+      "--allow-write",
+      join(ROOT, "scripts", "bench", "bare_server.ts"),
+      "--durable",
+      join(work, "bare.db"),
+    ]);
+    servers.push(durable);
+    const runner = await startRunner(workflows, join(work, "data"), [
+      "--concurrency",
+      "1",
+    ]);
+    servers.push(runner);
     const res = await fetch(`${runner.url}/runs`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -141,9 +162,18 @@ export async function benchRunner(
         `the runner refused the blocking run: HTTP ${res.status}`,
       );
     }
-    runnerFigures = await drive(runner, o);
+    const figures: ServerFigures[][] = [[], [], []];
+    for (let r = 0; r < rounds; r++) {
+      for (const [i, server] of servers.entries()) {
+        figures[i]!.push(await drive(server, o));
+      }
+    }
+    return {
+      bare: medianRound(figures[0]!),
+      bareDurable: medianRound(figures[1]!),
+      runner: medianRound(figures[2]!),
+    };
   } finally {
-    await runner.stop("SIGTERM", 20_000);
+    await Promise.all(servers.map((s) => s.stop("SIGTERM", 20_000)));
   }
-  return { runner: runnerFigures, bare: bareFigures };
 }
