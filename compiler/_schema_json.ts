@@ -65,6 +65,32 @@ export class SchemaOverrideError extends Error {
   }
 }
 
+/** A problem with one `rjsf-overrides` entry, reported instead of thrown. */
+export interface OverrideProblem {
+  /** The section of `rjsf-overrides` (`properties`, `$defs` or `uiSchema`). */
+  section: string;
+  /** The dotted key path as written. */
+  keyPath: string;
+  /**
+   * `not-object`: the path runs through a value that is not an object (the override is
+   * skipped); `created`: the path runs through keys the generated schema does not have
+   * (they were created).
+   */
+  kind: "not-object" | "created";
+  /** The key path prefix where the problem starts. */
+  at: string;
+}
+
+/** Set an own property, even for keys such as `__proto__`. */
+function setOwn(node: JsonObject, key: string, value: unknown): void {
+  Object.defineProperty(node, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+}
+
 /**
  * Apply overrides given as dotted key paths → values to a JSON object, in place. Each path
  * is split on `.`; missing intermediate objects are created; the last segment is replaced.
@@ -72,29 +98,44 @@ export class SchemaOverrideError extends Error {
  * @param section Name of the override section (for error messages).
  * @param overrides Dotted key paths and their new values, applied in order.
  * @param target The object to modify.
- * @throws {SchemaOverrideError} When a path runs through a value that is not an object.
+ * @param report When given, problems are passed to it instead of thrown (an override
+ *   through a non-object is then skipped), and created intermediate objects are reported.
+ * @throws {SchemaOverrideError} Without `report`, when a path runs through a value that is
+ *   not an object.
  */
 export function applyDottedOverrides(
   section: string,
   overrides: Record<string, unknown>,
   target: JsonObject,
+  report?: (problem: OverrideProblem) => void,
 ): void {
-  for (const [keyPath, value] of Object.entries(overrides)) {
+  outer: for (const [keyPath, value] of Object.entries(overrides)) {
     const keys = keyPath.split(".");
     let node: JsonObject = target;
+    let created = false;
     for (let i = 0; i < keys.length - 1; i++) {
       const key = keys[i] as string;
-      if (!Object.hasOwn(node, key)) node[key] = {};
+      if (!Object.hasOwn(node, key)) {
+        if (!created) {
+          report?.({
+            section,
+            keyPath,
+            kind: "created",
+            at: keys.slice(0, i + 1).join("."),
+          });
+        }
+        created = true;
+        setOwn(node, key, {});
+      }
       const next = node[key];
       if (!isJsonObject(next)) {
-        throw new SchemaOverrideError(
-          section,
-          keyPath,
-          keys.slice(0, i + 1).join("."),
-        );
+        const at = keys.slice(0, i + 1).join(".");
+        if (!report) throw new SchemaOverrideError(section, keyPath, at);
+        report({ section, keyPath, kind: "not-object", at });
+        continue outer;
       }
       node = next;
     }
-    node[keys[keys.length - 1] as string] = cloneJson(value);
+    setOwn(node, keys[keys.length - 1] as string, cloneJson(value));
   }
 }

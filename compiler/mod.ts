@@ -27,6 +27,8 @@ export * from "./load_catalogue.ts";
 export {
   type GeneratedSchemas,
   generateSchemas,
+  type GenerateSchemasOptions,
+  type OverrideProblem,
   SchemaOverrideError,
 } from "./schemas.ts";
 export * from "./discovery.ts";

@@ -13,9 +13,20 @@ import {
   applyDottedOverrides,
   isJsonObject,
   type JsonObject,
+  type OverrideProblem,
 } from "./_schema_json.ts";
 
-export { SchemaOverrideError } from "./_schema_json.ts";
+export { type OverrideProblem, SchemaOverrideError } from "./_schema_json.ts";
+
+/** Options of {@linkcode generateSchemas}. */
+export interface GenerateSchemasOptions {
+  /**
+   * Receives each `rjsf-overrides` problem instead of a thrown
+   * {@linkcode SchemaOverrideError}: an override through a non-object (skipped), or one that
+   * creates keys the generated form does not have.
+   */
+  onOverrideProblem?: ((problem: OverrideProblem) => void) | undefined;
+}
 
 /** The two generated form schemas. */
 export interface GeneratedSchemas {
@@ -55,8 +66,10 @@ function assemble(parts: FormParts): JsonObject {
  *
  * @param spec The parsed spec.
  * @param entryFor Resolves a task instance to the registry entry of its task.
+ * @param options Where to report override problems instead of throwing.
  * @returns Both schemas, as fresh JSON objects.
- * @throws {SchemaOverrideError} When an override path runs through a non-object value.
+ * @throws {SchemaOverrideError} When an override path runs through a non-object value
+ *   (without `options.onOverrideProblem`).
  *
  * @example
  * ```ts
@@ -86,6 +99,7 @@ function assemble(parts: FormParts): JsonObject {
 export function generateSchemas(
   spec: Spec,
   entryFor: (instance: TaskInstance) => RegistryEntry,
+  options: GenerateSchemasOptions = {},
 ): GeneratedSchemas {
   const flat: FormParts = { properties: {}, defs: {} };
   const nested: FormParts = { properties: {}, defs: {} };
@@ -126,16 +140,24 @@ export function generateSchemas(
   const params = assemble(flat);
   const rjsf = assemble(nested);
   const overrides = spec.rjsf_overrides;
+  const report = options.onOverrideProblem;
   applyDottedOverrides(
     "properties",
     overrides.properties,
     rjsf["properties"] as JsonObject,
+    report,
   );
-  applyDottedOverrides("$defs", overrides.$defs, rjsf["$defs"] as JsonObject);
+  applyDottedOverrides(
+    "$defs",
+    overrides.$defs,
+    rjsf["$defs"] as JsonObject,
+    report,
+  );
   applyDottedOverrides(
     "uiSchema",
     overrides.uiSchema,
     rjsf["uiSchema"] as JsonObject,
+    report,
   );
   return { params, rjsf };
 }

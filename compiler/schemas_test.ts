@@ -405,4 +405,62 @@ Deno.test("rjsf-overrides apply by dotted key path to rjsf.json only", async (t)
       });
     },
   );
+  await t.step(
+    "with onOverrideProblem: problems are reported, the rest applied",
+    () => {
+      const problems: unknown[] = [];
+      const { rjsf } = generateSchemas(
+        spec(workflow, {
+          properties: {
+            "top.required.0": "x",
+            "tpo.properties.keep.title": "typo",
+            "top.properties.keep.title": "Kept",
+          },
+          $defs: { "Unused.title": "U", "D.title": "Dee" },
+          uiSchema: { "top.keep.ui:widget": "textarea" },
+        }),
+        entryFor,
+        { onOverrideProblem: (p) => problems.push(p) },
+      );
+      assert.deepEqual(problems, [
+        {
+          section: "properties",
+          keyPath: "top.required.0",
+          kind: "not-object",
+          at: "top.required",
+        },
+        {
+          section: "properties",
+          keyPath: "tpo.properties.keep.title",
+          kind: "created",
+          at: "tpo",
+        },
+        {
+          section: "$defs",
+          keyPath: "Unused.title",
+          kind: "created",
+          at: "Unused",
+        },
+        {
+          section: "uiSchema",
+          keyPath: "top.keep.ui:widget",
+          kind: "created",
+          at: "top.keep",
+        },
+      ]);
+      const top = props(rjsf)["top"] as Json;
+      assert.equal((props(top)["keep"] as Json)["title"], "Kept");
+      assert.equal(((rjsf["$defs"] as Json)["D"] as Json)["title"], "Dee");
+    },
+  );
+  await t.step("`__proto__` in a key path is an ordinary key", () => {
+    const { rjsf } = generateSchemas(
+      spec(workflow, { properties: { "__proto__.x": 1 } }),
+      entryFor,
+    );
+    const p = props(rjsf);
+    assert.ok(Object.hasOwn(p, "__proto__"));
+    assert.equal(JSON.parse(JSON.stringify(p))["__proto__"].x, 1);
+    assert.equal(Object.getPrototypeOf(p), Object.prototype);
+  });
 });

@@ -28,6 +28,7 @@ import {
   type TaskInstance,
 } from "./spec_model.ts";
 import { didYouMean } from "./_suggest.ts";
+import { generateSchemas, type OverrideProblem } from "./schemas.ts";
 
 /**
  * The skip conditions that apply to an instance: its own `skipif` when written (even with an
@@ -854,8 +855,58 @@ export function checkSpec(
       code: "internal",
     }];
   }
-  return {
-    spec: parsed.spec,
-    diagnostics: sortDiagnostics([...parsed.diagnostics, ...semantic]),
+  const all = [...parsed.diagnostics, ...semantic];
+  if (catalogue && !all.some((d) => d.severity === "error")) {
+    all.push(...overrideDiagnostics(parsed.spec, catalogue));
+  }
+  return { spec: parsed.spec, diagnostics: sortDiagnostics(all) };
+}
+
+/** Problems of `rjsf-overrides` against the form the spec generates, at their keys. */
+function overrideDiagnostics(spec: Spec, catalogue: Catalogue): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const report = (p: OverrideProblem): void => {
+    const where = `\`rjsf-overrides.${p.section}\` entry \`${p.keyPath}\``;
+    let message: string;
+    if (p.kind === "not-object") {
+      message =
+        `${where} cannot be applied: \`${p.at}\` is not an object in the generated rjsf.json; overrides set keys of objects (they do not index lists or replace values on the way)`;
+    } else if (p.section === "properties") {
+      message =
+        `${where} addresses \`${p.at}\`, which the generated rjsf.json does not have (a misspelled instance id or group title, or arguments the spec binds); the override adds it to the form`;
+    } else if (p.section === "$defs") {
+      message =
+        `${where} addresses the definition \`${p.at}\`, which the generated form does not use; the override adds an unused definition`;
+    } else return;
+    const at = locate(
+      spec.locations,
+      pointer("", "rjsf-overrides", p.section, p.keyPath),
+      "key",
+    );
+    out.push({
+      severity: p.kind === "not-object" ? "error" : "warning",
+      message,
+      file: spec.file,
+      line: at.line,
+      col: at.col,
+      code: p.kind === "not-object" ? "bad-override" : "override-creates",
+    });
   };
+  try {
+    generateSchemas(spec, (i) => catalogue.entryFor(i.task), {
+      onOverrideProblem: report,
+    });
+  } catch (err) {
+    out.push({
+      severity: "error",
+      message: `internal error while generating the form schemas: ${
+        err instanceof Error ? err.message : String(err)
+      }`,
+      file: spec.file,
+      line: 1,
+      col: 1,
+      code: "internal",
+    });
+  }
+  return out;
 }

@@ -590,6 +590,51 @@ Deno.test("literal mapvalues argvalues: [key, value] pairs, values checked", asy
   });
 });
 
+Deno.test("rjsf-overrides are checked against the generated form, at their keys", async (t) => {
+  const head =
+    "id: w\nworkflow:\n  - id: total\n    task: add\n    partial: {a: 1}\n";
+  await t.step("valid overrides: no diagnostics", () => {
+    assert.deepEqual(
+      check(
+        "id: w\nrjsf-overrides:\n  properties:\n    total.properties.b.default: 2\n  uiSchema:\n    total.b.ui:widget: updown\n" +
+          head.slice(6),
+      ),
+      [],
+    );
+  });
+  await t.step("a path through a non-object value is an error", () => {
+    const d = one(
+      check(
+        "id: w\nrjsf-overrides:\n  properties:\n    total.title.x: 1\n" +
+          head.slice(6),
+      ),
+      "bad-override",
+      "4:5",
+    );
+    assert.match(d.message, /`total\.title` is not an object/);
+  });
+  await t.step("a property the form does not have is a warning", () => {
+    const ds = check(
+      "id: w\nrjsf-overrides:\n  properties:\n    total.properties.a.default: 2\n    totl.title: X\n" +
+        head.slice(6),
+    );
+    assert.deepEqual(
+      ds.map((d) => `${d.severity} ${d.code} ${d.line}:${d.col}`),
+      [
+        "warning override-creates 4:5", // `a` is bound by the spec
+        "warning override-creates 5:5",
+      ],
+    );
+  });
+  await t.step("not checked while the spec has errors", () => {
+    const ds = check(
+      "id: w\nrjsf-overrides:\n  properties:\n    total.title.x: 1\n" +
+        head.slice(6).replace("task: add", "task: nope"),
+    );
+    assert.deepEqual(codes(ds, "bad-override"), []);
+  });
+});
+
 Deno.test("a top-level id equal to a group title is an error", () => {
   const d = one(
     check(
