@@ -154,6 +154,17 @@ Deno.test("compile writes a runnable workspace; the workflow CLI reports bad inp
       assert.equal(r.code, 2);
       assert.match(r.stderr, /total\.a: must be integer/);
     });
+    await t.step("a config that is not an object exits 2", async () => {
+      for (const config of ["null", "[]", '"x"']) {
+        const r = await runWorkflow(
+          release,
+          ["run", "--config-json", config],
+          env,
+        );
+        assert.equal(r.code, 2, `${config}: ${r.stderr}`);
+        assert.match(r.stderr, /must be a JSON object of form values/);
+      }
+    });
     await t.step("missing WT_RESULTS exits 2", async () => {
       const r = await runWorkflow(release, [
         "run",
