@@ -453,20 +453,48 @@ export function specFuzzChecks(work: string, runs: number): Check[] {
 
 const CONFIG_DRIVER =
   `// Written by scripts/stress: fuzzes the compiled workflow's config input in-process.
+// @ts-nocheck: plain JavaScript run inside the compiled workspace.
 import fc from "npm:fast-check@4.11.0";
 import { execute, validateConfig } from "./src/cli.ts";
 const runs = Number(Deno.args[0] ?? "2000");
 const json = fc.jsonValue({ maxDepth: 4 });
-const near = fc.record({
-  greeting: fc.oneof(fc.record({ name: fc.oneof(fc.string(), json) }, { requiredKeys: [] }), json),
-  total: fc.oneof(fc.record({ a: fc.oneof(fc.integer(), json), b: fc.oneof(fc.integer(), json) }, { requiredKeys: [] }), json),
-  labels: json,
-  junk: json,
-}, { requiredKeys: [] });
+// Configs near the schema: the properties of params.json with values of the right type
+// (mostly) or arbitrary JSON, any of them left out.
+const params = JSON.parse(Deno.readTextFileSync("params.json"));
+const typed = (schema) =>
+  schema.type === "integer" ? fc.integer()
+  : schema.type === "number" ? fc.double({ noNaN: true, noDefaultInfinity: true })
+  : schema.type === "string" ? fc.string()
+  : schema.type === "boolean" ? fc.boolean()
+  : schema.type === "array" ? fc.array(fc.integer(), { maxLength: 4 })
+  : json;
+const near = fc.record(
+  Object.fromEntries(
+    Object.entries(params.properties ?? {}).map(([id, p]) => [
+      id,
+      fc.oneof(
+        {
+          weight: 5,
+          arbitrary: fc.record(
+            Object.fromEntries(
+              Object.entries(p.properties ?? {}).map(([arg, a]) => [
+                arg,
+                fc.oneof({ weight: 5, arbitrary: typed(a) }, { weight: 1, arbitrary: json }),
+              ]),
+            ),
+            { requiredKeys: [] },
+          ),
+        },
+        { weight: 1, arbitrary: json },
+      ),
+    ]),
+  ),
+  { requiredKeys: [] },
+);
 let valid = 0;
 let executed = 0;
 const out = await fc.check(
-  fc.asyncProperty(fc.oneof(json, near), async (config) => {
+  fc.asyncProperty(fc.oneof({ weight: 1, arbitrary: json }, { weight: 3, arbitrary: near }), async (config) => {
     const problems = await validateConfig(config);
     if (!Array.isArray(problems)) throw new Error("validateConfig did not return a list");
     for (const p of problems) {
@@ -478,6 +506,11 @@ const out = await fc.check(
         executed++;
         const r = await execute(config, executed % 2 ? "parallel" : "sequential", true);
         if (!("result" in r) || !("error" in r)) throw new Error("execute returned " + JSON.stringify(r));
+        // A config that passed validation may still fail a task's own checks, but the
+        // failure must name a task instance, not crash the generated code.
+        if (r.error !== null && !/task instance/.test(r.error)) {
+          throw new Error("a valid config crashed the workflow: " + r.error);
+        }
       }
     }
   }),
@@ -614,6 +647,27 @@ export function configFuzzChecks(work: string, runs: number): Check[] {
             bad.push(
               `config ${JSON.stringify(text)}: exit 2 without a message`,
             );
+          } else if (out.code === 1) {
+            // A task failed: result.json names the task instance (no crash of the code).
+            let error = "";
+            try {
+              error = String(
+                (JSON.parse(
+                  await Deno.readTextFile(
+                    join(results, String(i), "result.json"),
+                  ),
+                ) as { error: unknown }).error,
+              );
+            } catch (e) {
+              error = `no readable result.json (${(e as Error).message})`;
+            }
+            if (!/task instance/.test(error)) {
+              bad.push(
+                `config ${JSON.stringify(text)}: exit 1: ${
+                  error.slice(0, 300)
+                }`,
+              );
+            }
           }
         };
         // Two at a time (2 cores).
