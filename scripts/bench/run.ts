@@ -210,10 +210,25 @@ async function discovery(baseMs: number): Promise<void> {
   }
   const cold: number[] = [];
   const cached: number[] = [];
+  // Time per phase of the cold runs (prepare → resolve → sandbox → done).
+  const phaseMs: Record<string, number[]> = {};
   for (let i = 0; i < (quick ? 1 : 3); i++) {
     const cacheDir = join(work, `discovery-cache-${i}`);
     let t0 = performance.now();
-    await discover(spec.requirements, { specDir, link: ROOT, cacheDir });
+    let phase = "";
+    let last = t0;
+    const onPhase = (p: string) => {
+      const now = performance.now();
+      if (phase) (phaseMs[phase] ??= []).push(now - last);
+      phase = p;
+      last = now;
+    };
+    await discover(spec.requirements, {
+      specDir,
+      link: ROOT,
+      cacheDir,
+      onPhase,
+    });
     cold.push(performance.now() - t0);
     for (let j = 0; j < 3; j++) {
       t0 = performance.now();
@@ -230,7 +245,12 @@ async function discovery(baseMs: number): Promise<void> {
     baseline: baseMs,
     limit: 2,
     note:
-      "two deno children (deno cache, then the sandboxed registry CLI importing the library), so about 2 empty runs plus the library's import time",
+      `two deno children (deno cache, then the sandboxed registry CLI importing the library), so about 2 empty runs plus the library's import time; median per phase: ${
+        Object.entries(phaseMs).map(([p, ms]) =>
+          `${p} ${median(ms).toFixed(0)} ms`
+        )
+          .join(", ")
+      } (the first run also asks \`deno info\` where the module cache is, once per process)`,
   });
   add({
     section: "discovery",
