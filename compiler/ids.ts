@@ -31,6 +31,19 @@ export const MAX_ID_LENGTH = 64;
 export const ID_PATTERN: RegExp = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
+ * Pattern of a valid workflow id: ASCII letters, digits, `_` and `-`, starting with a letter
+ * or `_` (instance ids may not contain `-`; see {@linkcode ID_PATTERN}).
+ *
+ * @example
+ * ```ts
+ * import { WORKFLOW_ID_PATTERN } from "@wt/compiler";
+ *
+ * console.assert(WORKFLOW_ID_PATTERN.test("patrol-events_2") && !WORKFLOW_ID_PATTERN.test("-x"));
+ * ```
+ */
+export const WORKFLOW_ID_PATTERN: RegExp = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+/**
  * JavaScript reserved words, strict-mode restrictions and global values that cannot be rebound.
  *
  * @example
@@ -216,5 +229,50 @@ export function suggestId(id: string): string {
   if (s === "" || /^[0-9]/.test(s)) s = `_${s}`;
   if (s.length > MAX_ID_LENGTH) s = s.slice(0, MAX_ID_LENGTH);
   if (RESERVED.has(s)) s = `${s}_step`;
+  return s;
+}
+
+/**
+ * Check a workflow id (the spec's top-level `id`): not empty, {@linkcode WORKFLOW_ID_PATTERN},
+ * at most {@linkcode MAX_ID_LENGTH} characters.
+ *
+ * @param id The workflow id as written.
+ * @returns The problem, or `undefined` when the id is fine.
+ *
+ * @example
+ * ```ts
+ * import { checkWorkflowId } from "./ids.ts";
+ *
+ * console.assert(checkWorkflowId("add-then-double") === undefined);
+ * console.assert(checkWorkflowId("2fast") === "invalid");
+ * ```
+ */
+export function checkWorkflowId(
+  id: string,
+): Exclude<IdProblem, "reserved"> | undefined {
+  if (id === "") return "empty";
+  if (!WORKFLOW_ID_PATTERN.test(id)) return "invalid";
+  if (id.length > MAX_ID_LENGTH) return "too-long";
+  return undefined;
+}
+
+/**
+ * A valid workflow id close to an invalid one: characters other than letters, digits, `_` and
+ * `-` replaced by `_`, a leading digit or `-` prefixed with `_`, truncated to the maximum length.
+ *
+ * @param id The id as written (e.g. a folder name).
+ * @returns A valid workflow id.
+ *
+ * @example
+ * ```ts
+ * import { suggestWorkflowId } from "./ids.ts";
+ *
+ * console.assert(suggestWorkflowId("my flow.v2") === "my_flow_v2");
+ * console.assert(suggestWorkflowId("2025-report") === "_2025-report");
+ * ```
+ */
+export function suggestWorkflowId(id: string): string {
+  let s = id.replace(/[^A-Za-z0-9_-]/g, "_").replace(/^(?=[0-9-]|$)/, "_");
+  if (s.length > MAX_ID_LENGTH) s = s.slice(0, MAX_ID_LENGTH);
   return s;
 }

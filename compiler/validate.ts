@@ -18,7 +18,13 @@ import {
   sortDiagnostics,
 } from "./diagnostics.ts";
 import { collectExpressions, containsExpression } from "./expressions.ts";
-import { checkId, MAX_ID_LENGTH, suggestId } from "./ids.ts";
+import {
+  checkId,
+  MAX_ID_LENGTH,
+  suggestId,
+  suggestWorkflowId,
+  WORKFLOW_ID_PATTERN,
+} from "./ids.ts";
 import { locate, parseSpec, pointer } from "./parse.ts";
 import {
   flattenInstances,
@@ -211,13 +217,13 @@ class Validator {
     const id = this.spec.id;
     if (id === "") return; // reported by the parser
     const at = this.at(undefined, ["id"]);
-    if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(id)) {
+    if (!WORKFLOW_ID_PATTERN.test(id)) {
       this.report(
         "error",
         at,
         "bad-id",
         `workflow id \`${id}\` is not valid: use letters, digits, \`_\` and \`-\`, starting with a letter or \`_\` (e.g. \`${
-          id.replace(/[^A-Za-z0-9_-]/g, "_").replace(/^(?=[0-9-])/, "_")
+          suggestWorkflowId(id)
         }\`)`,
       );
     } else if (id.length > MAX_ID_LENGTH) {
