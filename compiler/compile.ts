@@ -361,6 +361,51 @@ export async function compile(
     previousVersion = (await readOptional(join(finalDir, "VERSION")))?.trim();
     lock = await readOptional(join(finalDir, "deno.lock"));
   }
+  const keepLock = Boolean(options.update && lock !== undefined);
+  const importMap = await pruneImports(
+    plan.config,
+    Object.values(plan.pathFolders),
+  );
+  const render = (version: string) =>
+    generateWorkspace({
+      spec,
+      resolve: (taskName) => resolveEntry(catalogue, taskName),
+      skipifFor: (instance) => effectiveSkipif(instance, spec),
+      params,
+      rjsf,
+      releaseName: name,
+      packageName: `@workflows/${name}`,
+      version,
+      resultsEnvVar,
+      imports: importMap.imports,
+      scopes: importMap.scopes,
+      libraries,
+      testCases,
+      specName: basename(absSpec),
+      linked: link !== undefined,
+      pathLibraries: Object.keys(plan.pathFolders),
+    });
+  const warnings = checked.diagnostics.filter((d) => d.severity !== "error");
+
+  // Unchanged means: rendering this spec at the existing output's version reproduces it
+  // exactly (the version is part of the artifacts, so compare at that version, whatever
+  // the flags; an earlier --update must not make the next recompile look different).
+  const sameVersion = previousVersion !== undefined &&
+      /^\d+\.\d+\.\d+$/.test(previousVersion)
+    ? previousVersion
+    : INITIAL_VERSION;
+  let generated = await render(sameVersion);
+  if (previous && sameFingerprint(previous, generated.fingerprint)) {
+    return {
+      status: "unchanged",
+      outputDir: finalDir,
+      releaseName: name,
+      version: previousVersion ?? sameVersion,
+      previousVersion,
+      fingerprint: previous,
+      diagnostics: warnings,
+    };
+  }
   let version = INITIAL_VERSION;
   if (previousExists && options.update) {
     if (previousVersion === undefined) {
@@ -378,42 +423,7 @@ export async function compile(
       });
     }
   }
-  const keepLock = Boolean(options.update && lock !== undefined);
-  const importMap = await pruneImports(
-    plan.config,
-    Object.values(plan.pathFolders),
-  );
-  const generated = await generateWorkspace({
-    spec,
-    resolve: (taskName) => resolveEntry(catalogue, taskName),
-    skipifFor: (instance) => effectiveSkipif(instance, spec),
-    params,
-    rjsf,
-    releaseName: name,
-    packageName: `@workflows/${name}`,
-    version,
-    resultsEnvVar,
-    imports: importMap.imports,
-    scopes: importMap.scopes,
-    libraries,
-    testCases,
-    specName: basename(absSpec),
-    linked: link !== undefined,
-    pathLibraries: Object.keys(plan.pathFolders),
-  });
-  const warnings = checked.diagnostics.filter((d) => d.severity !== "error");
-
-  if (previous && sameFingerprint(previous, generated.fingerprint)) {
-    return {
-      status: "unchanged",
-      outputDir: finalDir,
-      releaseName: name,
-      version: previousVersion ?? version,
-      previousVersion,
-      fingerprint: previous,
-      diagnostics: warnings,
-    };
-  }
+  if (version !== sameVersion) generated = await render(version);
   if (previousExists && !options.clobber && !options.update) {
     throw new CompileError(
       `${finalDir} already exists and differs from this compilation: pass --update to bump ` +

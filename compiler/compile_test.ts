@@ -256,6 +256,18 @@ Deno.test("fingerprints, --update version bumps and unchanged recompilation", as
     );
     assert.equal(cosmetic.version, "1.1.0");
 
+    // Recompiling the same spec after a bump is a no-op, with or without --update.
+    for (const update of [true, false, true]) {
+      const same = await compile(spec, {
+        outDir: out,
+        link: ROOT,
+        format: false,
+        update,
+      });
+      assert.equal(same.status, "unchanged", `update: ${update}`);
+      assert.equal(same.version, "1.1.0");
+    }
+
     // Structural edit that keeps the form: minor bump.
     await Deno.writeTextFile(spec, SPEC.replace("b: 5", "b: 6"));
     const structural = await compile(spec, {
