@@ -98,7 +98,8 @@ export interface CloudBatchInvokerOptions {
   entrypoint?: string | undefined;
   /**
    * Arguments before the workflow CLI's own (`run --config-json …`); default
-   * `["task", "--cwd", "/app", "workflow"]`: the compiled workspace at `/app` in the image.
+   * `["task", "--cwd", "/app/workflows/<workflow>", "workflow"]`: the compiled workspace
+   * where the Dockerfile wt-compiler generates puts it (`WORKDIR /app/workflows/<release>`).
    */
   commandPrefix?: readonly string[] | undefined;
   /** CPU in thousandths of a vCPU per task; default 2000. */
@@ -148,7 +149,8 @@ export interface CloudBatchInvokerOptions {
 const JOB_ID_RE = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const LABEL_KEY_RE = /^[a-z][a-z0-9_-]{0,62}$/;
 const LABEL_VALUE_RE = /^[a-z0-9_-]{0,63}$/;
-const DEFAULT_COMMAND_PREFIX = ["task", "--cwd", "/app", "workflow"] as const;
+/** Where the generated Dockerfile puts the compiled workspaces (`/app/workflows/<release>`). */
+const IMAGE_WORKFLOWS_DIR = "/app/workflows";
 
 /**
  * The Batch job id for a run id. A run id that is already a valid job id (lowercase letter
@@ -244,7 +246,13 @@ export function buildBatchJob(
         imageUri: options.image,
         entrypoint: options.entrypoint ?? "deno",
         commands: [
-          ...(options.commandPrefix ?? DEFAULT_COMMAND_PREFIX),
+          ...(options.commandPrefix ??
+            [
+              "task",
+              "--cwd",
+              `${IMAGE_WORKFLOWS_DIR}/${options.workflow}`,
+              "workflow",
+            ]),
           ...workflowCliArgv(args),
         ],
       },

@@ -198,7 +198,7 @@ Deno.test("CloudBatchInvoker against a gRPC fake of Batch", async (t) => {
         assert.deepEqual(spec.runnables[0].container.commands, [
           "task",
           "--cwd",
-          "/app",
+          `/app/workflows/${base.workflow}`,
           "workflow",
           "run",
           "--config-json",

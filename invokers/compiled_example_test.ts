@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LocalInvoker } from "./mod.ts";
+import { buildBatchJob } from "./cloud_batch.ts";
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const WF = "wt-chaining-tasks-workflow";
@@ -98,6 +99,36 @@ Deno.test("LocalInvoker runs the compiled chaining-tasks example", async (t) => 
         assert.match(rec.error ?? "", /exited with code 2/);
         assert.match(rec.error ?? "", /total/);
         await Deno.remove(run.logFile);
+      },
+    );
+
+    await t.step(
+      "the Cloud Batch default command runs the workspace where the generated Dockerfile puts it",
+      async () => {
+        const dockerfile = await Deno.readTextFile(
+          join(workflowDir, "Dockerfile"),
+        );
+        const workdir = /^WORKDIR (\S+)$/m.exec(dockerfile)?.[1];
+        assert.ok(workdir, dockerfile);
+        const { job } = buildBatchJob(
+          { config_json: "{}", execution_mode: "sequential", mock_io: false },
+          {
+            results_url: "gs://b/runs/r1",
+            results_env_var: "WT_RESULTS",
+            run_id: "r1",
+            extra: {},
+          },
+          { project: "p", region: "r", image: "img:1", workflow: WF },
+        );
+        const commands =
+          job.taskGroups?.[0]?.taskSpec?.runnables?.[0]?.container?.commands ??
+            [];
+        assert.deepEqual(commands.slice(0, 4), [
+          "task",
+          "--cwd",
+          workdir,
+          "workflow",
+        ]);
       },
     );
   } finally {
