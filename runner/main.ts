@@ -6,7 +6,9 @@
  * logs, results), `--concurrency` (default 2), `--max-body-bytes` (default 1 MiB),
  * `--timeout` (default run timeout, seconds), `--trace-file` (JSON-lines spans),
  * `--deno` (the `deno` that runs workflow CLIs). `WT_RUNNER_TOKEN` turns on bearer-token
- * authentication for everything except `GET /`.
+ * authentication for everything except `GET /`. `OTEL_EXPORTER_OTLP_ENDPOINT` sends spans
+ * to an OTLP/HTTP collector. Workflow processes get the same trace destinations
+ * (`WT_TRACE_FILE`, `OTEL_EXPORTER_OTLP_ENDPOINT`), so their task spans join the run's.
  *
  * Once listening it prints one JSON line to stdout:
  * `{"event":"listening","hostname":…,"port":…,"url":…}`. SIGINT/SIGTERM stop it
@@ -31,7 +33,8 @@ const USAGE =
   `usage: deno task runner --workflows DIR --data DIR [--port 8000] [--hostname 127.0.0.1]
        [--concurrency 2] [--max-body-bytes ${DEFAULT_MAX_BODY_BYTES}] [--timeout SECONDS]
        [--trace-file FILE] [--deno PATH]
-env:   WT_RUNNER_TOKEN  bearer token required by every request except GET /`;
+env:   WT_RUNNER_TOKEN  bearer token required by every request except GET /
+       OTEL_EXPORTER_OTLP_ENDPOINT  OTLP/HTTP collector for spans (e.g. http://localhost:4318)`;
 
 function fail(message: string): never {
   console.error(`wt-runner: ${message}\n${USAGE}`);
@@ -102,9 +105,19 @@ async function main(argv: string[]): Promise<void> {
     );
   }
   const store = new RunStore(join(dataDir, "runs.db"));
-  const tracing: RunnerTracing | undefined = values["trace-file"]
-    ? createTracing({ traceFile: resolve(values["trace-file"]) })
-    : undefined;
+  const otlpEndpoint = Deno.env.get("OTEL_EXPORTER_OTLP_ENDPOINT") ||
+    undefined;
+  let tracing: RunnerTracing | undefined;
+  if (values["trace-file"] || otlpEndpoint) {
+    try {
+      tracing = createTracing({
+        traceFile: values["trace-file"] && resolve(values["trace-file"]),
+        otlpEndpoint,
+      });
+    } catch (e) {
+      fail(`cannot set up tracing: ${(e as Error).message}`);
+    }
+  }
   const token = Deno.env.get("WT_RUNNER_TOKEN") || undefined;
   if (!token && !/^(127\.|localhost$|::1$|\[::1\]$)/.test(values.hostname)) {
     console.error(

@@ -59,6 +59,12 @@ export interface RunSpan {
   /** `TRACESTATE` for the workflow process (`null`: none). */
   tracestate: string | null;
   /**
+   * Further variables for the workflow process that make it export its spans to the same
+   * place (`WT_TRACE_FILE`, `OTEL_EXPORTER_OTLP_ENDPOINT`); they override same-named
+   * variables of the request.
+   */
+  env?: Record<string, string> | undefined;
+  /**
    * End the span.
    *
    * @param run The terminal run record.
@@ -480,7 +486,7 @@ export class RunManager {
         run_id: rec.id,
         ...(traceparent ? { traceparent } : {}),
         ...(tracestate ? { tracestate } : {}),
-        extra: info.env,
+        extra: { ...info.env, ...span?.env },
       });
       if (slot.cancelReason) throw new Error("cancelled before launch");
       const handle = await invoker.run(args, env);

@@ -2,7 +2,10 @@
  * Optional OpenTelemetry tracing for the runner: a span per HTTP request (continuing the
  * caller's `traceparent`) and a span per run (a child of the request that submitted it,
  * whose context is handed to the workflow process as `TRACEPARENT`). Spans go to a
- * JSON-lines file, one span per line, for local use.
+ * JSON-lines file (one span per line, for local use) and/or an OTLP/HTTP collector, through
+ * `createSpanExport` of `@wt/task/tracing`; the workflow process is told the same
+ * destinations (`WT_TRACE_FILE`, `OTEL_EXPORTER_OTLP_ENDPOINT`) so that its task spans land
+ * in the same place.
  *
  * @module
  */
@@ -16,13 +19,8 @@ import {
   trace,
   type Tracer,
 } from "@opentelemetry/api";
-import {
-  BasicTracerProvider,
-  type ReadableSpan,
-  SimpleSpanProcessor,
-  type SpanExporter,
-} from "@opentelemetry/sdk-trace-base";
 import type { RunRecord } from "@wt/contracts";
+import { createSpanExport } from "@wt/task/tracing";
 import {
   isValidTraceparent,
   type RequestSpan,
@@ -38,101 +36,15 @@ export interface RunnerTracing extends RequestTracer, RunTracer {
 
 /** Options of {@linkcode createTracing}. */
 export interface TracingOptions {
-  /** Append spans as JSON lines to this file. */
-  traceFile: string;
+  /** Append spans as JSON lines to this file (handed to workflows as `WT_TRACE_FILE`). */
+  traceFile?: string | undefined;
+  /**
+   * Base URL of an OTLP/HTTP collector (handed to workflows as
+   * `OTEL_EXPORTER_OTLP_ENDPOINT`). Give this or `traceFile`, or both.
+   */
+  otlpEndpoint?: string | undefined;
   /** `service.name` of the spans (default `wt-runner`). */
   serviceName?: string | undefined;
-}
-
-function hrToIso(t: [number, number]): string {
-  return new Date(t[0] * 1000 + Math.floor(t[1] / 1e6)).toISOString();
-}
-
-/**
- * Writes finished spans to a file, one JSON object per line: trace id, span id, parent span
- * id, name, kind, start and end time, duration, status and attributes.
- *
- * @example
- * ```ts
- * import { JsonLinesSpanExporter } from "@wt/runner";
- *
- * const file = await Deno.makeTempFile();
- * const exporter = new JsonLinesSpanExporter(file, "wt-runner");
- * await exporter.shutdown();
- * await Deno.remove(file);
- * ```
- */
-export class JsonLinesSpanExporter implements SpanExporter {
-  #file: Deno.FsFile | undefined;
-  #service: string;
-
-  /**
-   * Open the file.
-   *
-   * @param path File to append to (created when missing).
-   * @param serviceName `service` field of every line.
-   */
-  constructor(path: string, serviceName: string) {
-    this.#file = Deno.openSync(path, {
-      append: true,
-      create: true,
-    });
-    this.#service = serviceName;
-  }
-
-  /**
-   * Write spans.
-   *
-   * @param spans Finished spans.
-   * @param done Called with the outcome (`code` 0 on success, 1 on failure).
-   */
-  export(
-    spans: ReadableSpan[],
-    done: (result: { code: 0 | 1; error?: Error }) => void,
-  ): void {
-    if (!this.#file) {
-      return done({ code: 1, error: new Error("exporter shut down") });
-    }
-    try {
-      const text = spans.map((s) => {
-        const ctx = s.spanContext();
-        return JSON.stringify({
-          service: this.#service,
-          trace_id: ctx.traceId,
-          span_id: ctx.spanId,
-          parent_span_id: s.parentSpanContext?.spanId ?? null,
-          name: s.name,
-          kind: SpanKind[s.kind],
-          start: hrToIso(s.startTime),
-          end: hrToIso(s.endTime),
-          duration_ms: s.duration[0] * 1000 + s.duration[1] / 1e6,
-          status: SpanStatusCode[s.status.code],
-          ...(s.status.message ? { status_message: s.status.message } : {}),
-          attributes: s.attributes,
-        }) + "\n";
-      }).join("");
-      const bytes = new TextEncoder().encode(text);
-      let written = 0;
-      while (written < bytes.length) {
-        written += this.#file.writeSync(bytes.subarray(written));
-      }
-      done({ code: 0 });
-    } catch (e) {
-      done({ code: 1, error: e as Error });
-    }
-  }
-
-  /** Close the file. */
-  shutdown(): Promise<void> {
-    this.#file?.close();
-    this.#file = undefined;
-    return Promise.resolve();
-  }
-
-  /** Nothing is buffered. */
-  forceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
 }
 
 function parentContext(
@@ -163,10 +75,11 @@ function contextOf(
 }
 
 /**
- * Set up tracing to a JSON-lines file.
+ * Set up tracing to a JSON-lines file and/or an OTLP/HTTP collector.
  *
- * @param options The file and the service name.
+ * @param options The destinations and the service name.
  * @returns Request and run tracers; call `shutdown()` before exiting.
+ * @throws {TypeError} When neither destination is given, or the endpoint is not an http(s) URL.
  *
  * @example
  * ```ts
@@ -182,15 +95,12 @@ function contextOf(
  * ```
  */
 export function createTracing(options: TracingOptions): RunnerTracing {
-  const service = options.serviceName ?? "wt-runner";
-  const provider = new BasicTracerProvider({
-    spanProcessors: [
-      new SimpleSpanProcessor(
-        new JsonLinesSpanExporter(options.traceFile, service),
-      ),
-    ],
+  const spans = createSpanExport({
+    serviceName: options.serviceName ?? "wt-runner",
+    traceFile: options.traceFile,
+    otlpEndpoint: options.otlpEndpoint,
   });
-  const tracer: Tracer = provider.getTracer("@wt/runner");
+  const tracer: Tracer = spans.getTracer("@wt/runner");
   return {
     startRequest(name, traceparent, tracestate): RequestSpan {
       const span = tracer.startSpan(
@@ -223,6 +133,7 @@ export function createTracing(options: TracingOptions): RunnerTracing {
       );
       return {
         ...contextOf(span),
+        env: spans.env,
         end(done: RunRecord) {
           span.setAttribute("wt.run.status", done.status);
           if (done.reason) span.setAttribute("wt.run.reason", done.reason);
@@ -236,6 +147,8 @@ export function createTracing(options: TracingOptions): RunnerTracing {
         },
       };
     },
-    shutdown: () => provider.shutdown(),
+    shutdown: () => spans.shutdown(),
   };
 }
+/** The JSON-lines span exporter, now shared with the workflow CLI through `@wt/task/tracing`. */
+export { JsonLinesSpanExporter } from "@wt/task/tracing";

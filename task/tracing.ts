@@ -8,6 +8,11 @@
  * `withTracing({ tracer })`. The main module of `@wt/task` loads this code only when a
  * traced task runs, so untraced workflows never load OpenTelemetry.
  *
+ * {@linkcode spanExportFromEnv} sets up where a process's spans go from `WT_TRACE_FILE` (a
+ * JSON-lines file, one span per line) and `OTEL_EXPORTER_OTLP_ENDPOINT` (an OTLP/HTTP
+ * collector; `npm:@opentelemetry/exporter-trace-otlp-http` is loaded only then). The runner
+ * and the generated workflow CLI both use it, so one run's spans land in one place.
+ *
  * @example Record spans in memory
  * ```ts
  * import {
@@ -39,3 +44,15 @@ export {
   TRACER_NAME,
   type TracingOptions,
 } from "./_tracing.ts";
+export {
+  createSpanExport,
+  JsonLinesSpanExporter,
+  OTLP_ENDPOINT_ENV,
+  type SpanExport,
+  spanExportFromEnv,
+  type SpanExportOptions,
+  type SpanExportResult,
+  TRACE_FILE_ENV,
+} from "./_tracing_export.ts";
+/** OpenTelemetry SDK types referenced by {@linkcode JsonLinesSpanExporter}. */
+export type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
