@@ -118,3 +118,29 @@ Deno.test("generateWorkspace binds values exactly", async () => {
   assert.match(files.get("README.md")!, new RegExp(fingerprint.spec_sha256));
   assert.match(files.get("graph.dot")!, /"first":"return" -> "second":/);
 });
+
+Deno.test("artifacts_sha256 does not depend on the version", async () => {
+  const at = (version: string) =>
+    generateWorkspace({
+      spec,
+      resolve: (name) => ENTRIES[name]!,
+      skipifFor: (i) => i.skipif,
+      params: { properties: { first: { properties: { a: {} } } } },
+      rjsf: { properties: {} },
+      releaseName: "wt-w-workflow",
+      packageName: "@workflows/wt-w-workflow",
+      version,
+      resultsEnvVar: "WT_RESULTS",
+      imports: {},
+      libraries: {},
+      testCases: {},
+      specName: "spec.yaml",
+      linked: false,
+    });
+  const [one, two] = await Promise.all([at("1.0.0"), at("7.3.0")]);
+  assert.equal(JSON.parse(two.files.get("deno.json")!).version, "7.3.0");
+  assert.equal(
+    one.fingerprint.artifacts_sha256,
+    two.fingerprint.artifacts_sha256,
+  );
+});
