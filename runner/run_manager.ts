@@ -200,6 +200,8 @@ export class RunManager {
   #waiters = new Map<string, Array<(r: RunRecord) => void>>();
   #closed = false;
   #started = false;
+  /** Failure `result.json` files written for runs interrupted by a previous process. */
+  #recovery: Promise<void> = Promise.resolve();
 
   /**
    * Create a manager; call {@linkcode RunManager.start} to recover and start launching.
@@ -225,8 +227,8 @@ export class RunManager {
 
   /**
    * Recover after a restart: runs left `running` by a crash become `failed` (reason
-   * `interrupted`), queued runs are queued again in their original order. Then start
-   * launching.
+   * `interrupted`) and get a failure `result.json` in their results folder (unless one
+   * exists), queued runs are queued again in their original order. Then start launching.
    *
    * @returns The ids interrupted and re-queued.
    */
@@ -234,6 +236,12 @@ export class RunManager {
     if (this.#started) throw new Error("RunManager.start() called twice");
     this.#started = true;
     const interrupted = this.#o.store.interruptRunning(nowIso());
+    // Whoever waits on the results folder (a Pub/Sub publisher, a script polling
+    // result.json) learns that these runs ended; a result.json already there is kept.
+    this.#recovery = Promise.all(interrupted.map(async (id) => {
+      const rec = this.#o.store.get(id);
+      if (rec) await this.#recordFailure(rec);
+    })).then(() => {});
     const requeued = this.#o.store.queuedIds();
     this.#queue.push(...requeued);
     this.#pump();
@@ -420,6 +428,7 @@ export class RunManager {
       await slot.handle?.cancel().catch(() => {});
     }
     await Promise.all(slots.map((s) => s.done));
+    await this.#recovery;
   }
 
   #notify(rec: RunRecord): void {

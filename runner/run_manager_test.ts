@@ -7,6 +7,18 @@ import { ConflictError, NotFoundError, ParamsInvalidError } from "./errors.ts";
 import { FakeInvokers, tempSetup } from "./testdata/helpers.ts";
 
 const WF = "wt-add-workflow";
+
+/** Retry `fn` until it resolves (at most ~5 s). */
+async function eventually<T>(fn: () => Promise<T>): Promise<T> {
+  for (let i = 0;; i++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (i >= 100) throw e;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
 const params = (a: number) => ({ total: { a, b: 1 } });
 
 async function setup(concurrency = 2) {
@@ -246,6 +258,16 @@ Deno.test("RunManager: restart marks running runs interrupted and re-queues queu
     const r0 = second.store.get(ids[0]!)!;
     assert.equal(r0.status, "failed");
     assert.equal(r0.reason, "interrupted");
+    // whoever waits on the results folder learns that the run ended
+    const written = JSON.parse(
+      await eventually(() =>
+        Deno.readTextFile(
+          join(env.data, "runs", ids[0]!, "results", "result.json"),
+        )
+      ),
+    );
+    assert.equal(written.result, null);
+    assert.match(written.error, /in flight/);
     const launched = await fake2.launched(1);
     assert.equal(launched[0]!.ctx.run_id, ids[1]);
     for (let i = 1; i <= 2; i++) {
