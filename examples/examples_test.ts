@@ -158,6 +158,50 @@ Deno.test("examples compile and run in both execution modes", async (t) => {
       },
     );
     await t.step(
+      "features: the skipif tasks are skipped, the others run",
+      async () => {
+        // Run the generated DAG modules with an in-memory tracer: each task instance
+        // span says whether it was skipped.
+        const probe = join(features, "skip_probe.ts");
+        await Deno.writeTextFile(
+          probe,
+          `import { runWorkflow as sequential } from "./src/dag_sequential.ts";
+import { runWorkflow as parallel } from "./src/dag_parallel.ts";
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from "@opentelemetry/sdk-trace-base";
+const out: Record<string, string[]> = {};
+for (const [mode, run] of [["sequential", sequential], ["parallel", parallel]] as const) {
+  const exporter = new InMemorySpanExporter();
+  const tracer = new BasicTracerProvider({
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+  }).getTracer("probe");
+  await run({ total: { a: 3, b: 3 } }, { mockIo: false, concurrency: 4, tracing: { tracer } });
+  out[mode] = exporter.getFinishedSpans()
+    .filter((s) => s.attributes["wt.skipped"] === true && !s.parentSpanContext)
+    .map((s) => s.name)
+    .sort();
+}
+console.log(JSON.stringify(out));
+`,
+        );
+        const run = await deno(
+          ["run", "-A", "skip_probe.ts"],
+          { ...baseEnv(), WT_EXAMPLE_NAME: "Ada" },
+          features,
+        );
+        await Deno.remove(probe);
+        assert.equal(run.code, 0, run.stderr);
+        const skipped = ["doubled_sum", "empty_sum"];
+        assert.deepEqual(JSON.parse(run.stdout), {
+          sequential: skipped,
+          parallel: skipped,
+        });
+      },
+    );
+    await t.step(
       "the generated tests type-check and pass (test-cases.yaml, mock io)",
       async () => {
         const run = await deno(["task", "--quiet", "test"], {
