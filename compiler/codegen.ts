@@ -51,12 +51,17 @@ export const RUNNER_FLAGS: readonly string[] = [
   "--allow-run",
 ];
 
-/** Environment variables the generated CLI and `@wt/task` may read besides the results URL. */
+/**
+ * Environment variables the generated CLI and `@wt/task` may read besides the results URL
+ * (`OTEL_*`: the OTLP exporter reads its settings, such as headers and timeouts, from them).
+ */
 export const RUNTIME_ENV_VARS: readonly string[] = [
   "WT_RUN_ID",
   "WT_LOG_LEVEL",
   "TRACEPARENT",
   "TRACESTATE",
+  "WT_TRACE_FILE",
+  "OTEL_*",
 ];
 
 /** Everything code generation needs. */
