@@ -355,7 +355,8 @@ const DRIVER =
 // same DAG shape built from bare setTimeout promises (the floor any executor has here).
 import { runWorkflow } from "./src/dag_parallel.ts";
 const { reps, shape, width, depth, ms } = JSON.parse(Deno.args[0]);
-const sleep = () => new Promise((r) => setTimeout(r, ms));
+const sleep = () =>
+  ms === 0 ? Promise.resolve() : new Promise((r) => setTimeout(r, ms));
 const layer = (n) => Promise.all(Array.from({ length: n }, sleep));
 async function plain() {
   if (shape === "wide") {
@@ -392,9 +393,11 @@ async function dag(): Promise<void> {
     ["wide", { width: 200, depth: 1, ms: 100 }],
     ["deep", { width: 1, depth: 40, ms: 25 }],
     ["lattice", { width: 20, depth: 10, ms: 50 }],
+    // Instant tasks: what the executor costs per instance, with no timer in the way.
+    ["deep", { width: 1, depth: 200, ms: 0 }],
   ];
   for (const [shape, size] of shapes) {
-    const dir = join(work, `dag-${shape}`);
+    const dir = join(work, `dag-${shape}-${size.ms}`);
     await Deno.mkdir(dir, { recursive: true });
     const d = dagSpec(shape, size, sleepTasks);
     const spec = join(dir, "spec.yaml");
@@ -408,7 +411,11 @@ async function dag(): Promise<void> {
         "run",
         "-A",
         "bench_driver.js",
-        JSON.stringify({ reps: quick ? 2 : 5, shape, ...size }),
+        JSON.stringify({
+          reps: size.ms === 0 ? 20 : quick ? 2 : 5,
+          shape,
+          ...size,
+        }),
       ],
       cwd: ws,
       stdin: "null",
@@ -428,6 +435,20 @@ async function dag(): Promise<void> {
     ) as { times: number[]; floor: number[] };
     const makespan = median(times);
     const plain = median(floor);
+    if (size.ms === 0) {
+      add({
+        section: "dag",
+        name: `deep: chain of ${d.instances} instant instances`,
+        value: makespan,
+        unit: "ms",
+        baselineName: "a plain chain of as many awaited promises",
+        baseline: plain,
+        note: `compiled parallel DAG, median of ${times.length}: ${
+          (makespan / d.instances * 1000).toFixed(0)
+        } µs per instance (building the instance's task wrapper, validating its arguments, error and tracing wrappers, awaiting its inputs)`,
+      });
+      continue;
+    }
     add({
       section: "dag",
       name: `${shape}: ${d.instances} sleeping instances (${

@@ -16,7 +16,7 @@ export interface SleepParams {
 }
 
 /**
- * Sleep `ms` milliseconds, then return `ms`.
+ * Sleep `ms` milliseconds, then return `ms` (0 returns at once, without a timer).
  *
  * @example
  * ```ts
@@ -40,4 +40,8 @@ export const sleep: RegisteredTask<
       [],
     ),
   }),
-}, ({ ms }) => new Promise<number>((r) => setTimeout(() => r(ms), ms)));
+}, ({ ms }) =>
+  // 0 ms resolves at once: a timer of 0 ms still waits for the next timer tick (~1–2 ms).
+  ms === 0
+    ? Promise.resolve(0)
+    : new Promise<number>((r) => setTimeout(() => r(ms), ms)));
