@@ -6,7 +6,7 @@
  */
 import nunjucks from "nunjucks";
 
-/** Every template the code generator uses. */
+/** Every template the code generator and `scaffold` use. */
 export const TEMPLATE_NAMES: readonly string[] = [
   "_macros.njk",
   "imports.njk",
@@ -22,6 +22,10 @@ export const TEMPLATE_NAMES: readonly string[] = [
   "workflow_test.ts.njk",
   "graph.dot.njk",
   "README.md.njk",
+  "scaffold_spec.yaml.njk",
+  "scaffold_test-cases.yaml.njk",
+  "scaffold_README.md.njk",
+  "scaffold_gitignore.njk",
 ];
 
 async function readTemplate(name: string): Promise<string> {
