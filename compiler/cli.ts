@@ -21,6 +21,7 @@ import type { Spec } from "./spec_model.ts";
 import { checkSpec } from "./validate.ts";
 import { discover } from "./discovery.ts";
 import { compileCommand } from "./_cli_compile.ts";
+import { scaffoldCommand } from "./_cli_scaffold.ts";
 
 /**
  * Exit code: success.
@@ -316,13 +317,14 @@ export const schemaCommand: SubcommandInstaller = (program, ctx) => {
  * import { buildProgram, denoIO, SUBCOMMANDS } from "@wt/compiler/cli";
  *
  * const names = buildProgram({ io: denoIO, exitCode: 0 }, SUBCOMMANDS).commands.map((c) => c.name());
- * console.assert(names.join() === "compile,check,schema");
+ * console.assert(names.join() === "compile,check,schema,scaffold");
  * ```
  */
 export const SUBCOMMANDS: SubcommandInstaller[] = [
   compileCommand,
   checkCommand,
   schemaCommand,
+  scaffoldCommand,
 ];
 
 /**
