@@ -471,6 +471,16 @@ Deno.test({
             path: join(ARTIFACTS, "run-history.png"),
             fullPage: true,
           });
+          // in a phone-sized window the table scrolls, not the page
+          await page.setViewportSize({ width: 380, height: 700 });
+          assert.equal(
+            await page.evaluate(
+              "document.documentElement.scrollWidth <= innerWidth",
+            ),
+            true,
+            "the run history is no wider than a narrow window",
+          );
+          await page.setViewportSize({ width: 1000, height: 900 });
           await row.first().locator("a").click();
           await page.locator('[data-testid="result"]').waitFor();
           assert.equal(

@@ -301,11 +301,15 @@ details summary {
   cursor: pointer;
   font-weight: 500;
 }
+/* a narrow window scrolls the table, not the page */
+.table-scroll {
+  overflow-x: auto;
+  margin: 1rem 0;
+}
 table.runs {
   width: 100%;
   border-collapse: collapse;
   background: var(--card);
-  margin: 1rem 0;
 }
 table.runs th, table.runs td {
   text-align: left;

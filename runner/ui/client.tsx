@@ -516,40 +516,42 @@ function RunsPage({ workflow }: { workflow: string }): ReactElement {
       {!runs && !error && <p className="muted">Loading runs…</p>}
       {runs && !runs.length && <p className="muted">No runs yet.</p>}
       {runs && runs.length > 0 && (
-        <table className="runs">
-          <thead>
-            <tr>
-              <th>Run</th>
-              <th>Status</th>
-              <th>Created</th>
-              <th>Finished</th>
-              <th>Outcome</th>
-            </tr>
-          </thead>
-          <tbody>
-            {runs.map((r) => (
-              <tr key={r.id} data-run-id={r.id}>
-                <td>
-                  <a href={`/ui/${enc(workflow)}/runs/${enc(r.id)}`}>
-                    <code>{r.id}</code>
-                  </a>
-                </td>
-                <td>
-                  <StatusBadge status={r.status} />
-                </td>
-                <td>{when(r.created_at)}</td>
-                <td>{when(r.finished_at)}</td>
-                <td className="small">
-                  {r.error
-                    ? (r.error.split("\n")[0] ?? "")
-                    : r.status === "succeeded"
-                    ? short(r.result)
-                    : r.reason ?? ""}
-                </td>
+        <div className="table-scroll">
+          <table className="runs">
+            <thead>
+              <tr>
+                <th>Run</th>
+                <th>Status</th>
+                <th>Created</th>
+                <th>Finished</th>
+                <th>Outcome</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {runs.map((r) => (
+                <tr key={r.id} data-run-id={r.id}>
+                  <td>
+                    <a href={`/ui/${enc(workflow)}/runs/${enc(r.id)}`}>
+                      <code>{r.id}</code>
+                    </a>
+                  </td>
+                  <td>
+                    <StatusBadge status={r.status} />
+                  </td>
+                  <td>{when(r.created_at)}</td>
+                  <td>{when(r.finished_at)}</td>
+                  <td className="small">
+                    {r.error
+                      ? (r.error.split("\n")[0] ?? "")
+                      : r.status === "succeeded"
+                      ? short(r.result)
+                      : r.reason ?? ""}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {next && (
         <button type="button" onClick={() => setPages(pages + 1)}>
