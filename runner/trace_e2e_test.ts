@@ -4,7 +4,7 @@
 // the runner with its permission flags, and workflows compiled from examples/ by
 // @wt/compiler (linked to this repository, so it runs offline).
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { eventually, RUNNER_DIR, startRunner } from "./testdata/helpers.ts";
 
 const ROOT = join(RUNNER_DIR, "..");
@@ -21,14 +21,34 @@ interface SpanLine {
   attributes: Record<string, unknown>;
 }
 
-async function compile(example: string, outDir: string): Promise<void> {
+/** A workflow whose only task fails on non-numeric text (to see spans flushed on failure). */
+async function writeFailingSpec(dir: string): Promise<string> {
+  await Deno.mkdir(dir, { recursive: true });
+  const lib = relative(dir, join(ROOT, "examples", "custom-tasks"));
+  const spec = join(dir, "spec.yaml");
+  await Deno.writeTextFile(
+    spec,
+    `id: parse_text
+requirements:
+  - name: "@wt-examples/custom-tasks"
+    path: ${JSON.stringify(lib)}
+workflow:
+  - id: parsed
+    name: Parse The Text
+    task: parse_int
+`,
+  );
+  return spec;
+}
+
+async function compile(spec: string, outDir: string): Promise<void> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "-A",
       join(ROOT, "compiler", "mod.ts"),
       "compile",
-      join(ROOT, "examples", example, "spec.yaml"),
+      spec,
       "--out-dir",
       outDir,
       "--link",
@@ -42,7 +62,7 @@ async function compile(example: string, outDir: string): Promise<void> {
   }).output();
   if (!out.success) {
     throw new Error(
-      `compiling examples/${example} failed (exit ${out.code}):\n${
+      `compiling ${spec} failed (exit ${out.code}):\n${
         new TextDecoder().decode(out.stderr)
       }`,
     );
@@ -53,8 +73,12 @@ Deno.test("one trace from the request through the run to every task instance", a
   const tmp = await Deno.makeTempDir({ prefix: "wt-runner-trace-" });
   const workflows = join(tmp, "workflows");
   const traceFile = join(tmp, "spans.jsonl");
-  await compile("chaining-tasks", workflows);
-  await compile("map", workflows);
+  await compile(
+    join(ROOT, "examples", "chaining-tasks", "spec.yaml"),
+    workflows,
+  );
+  await compile(join(ROOT, "examples", "map", "spec.yaml"), workflows);
+  await compile(await writeFailingSpec(join(tmp, "spec")), workflows);
   const server = await startRunner({
     workflows,
     data: join(tmp, "data"),
@@ -63,9 +87,10 @@ Deno.test("one trace from the request through the run to every task instance", a
   const runs: Record<string, string> = {};
   try {
     for (
-      const [workflow, params] of [
-        ["wt-chaining-tasks-workflow", { total: { a: 1, b: 2 } }],
-        ["wt-map-workflow", {}],
+      const [workflow, params, expected] of [
+        ["wt-chaining-tasks-workflow", { total: { a: 1, b: 2 } }, "succeeded"],
+        ["wt-map-workflow", {}, "succeeded"],
+        ["wt-parse-text-workflow", { parsed: { s: "abc" } }, "failed"],
       ] as const
     ) {
       const res = await fetch(`${server.url}/runs`, {
@@ -90,7 +115,7 @@ Deno.test("one trace from the request through the run to every task instance", a
         120_000,
         `run ${body.id}`,
       );
-      assert.equal(run.status, "succeeded", `${workflow}: ${run.error}`);
+      assert.equal(run.status, expected, `${workflow}: ${run.error}`);
     }
   } finally {
     await server.stop(); // flushes the runner's spans
@@ -108,8 +133,8 @@ Deno.test("one trace from the request through the run to every task instance", a
       for (const s of ours) {
         assert.equal(s.trace_id, TRACE_ID, `span ${s.name}`);
       }
-      // per run: request + run + instances + calls (chaining 2+2+2, map 2+3+4)
-      assert.equal(ours.length, 15, ours.map((s) => s.name).join(", "));
+      // per run: request + run + instances + calls (chaining 2+2+2, map 2+3+4, failing 2+1+1)
+      assert.equal(ours.length, 19, ours.map((s) => s.name).join(", "));
     });
 
     for (const [workflow, id] of Object.entries(runs)) {
@@ -118,7 +143,11 @@ Deno.test("one trace from the request through the run to every task instance", a
         assert.ok(run, `run span of ${id} in ${traceFile}`);
         assert.equal(run.name, `run ${workflow}`);
         assert.equal(run.service, "wt-runner");
-        assert.equal(run.attributes["wt.run.status"], "succeeded");
+        const failed = workflow === "wt-parse-text-workflow";
+        assert.equal(
+          run.attributes["wt.run.status"],
+          failed ? "failed" : "succeeded",
+        );
         const request = parentOf(run);
         assert.ok(request, "the run span's parent is recorded");
         assert.equal(request.name, "POST /runs");
@@ -130,7 +159,7 @@ Deno.test("one trace from the request through the run to every task instance", a
         for (const s of instances) {
           assert.equal(s.service, workflow);
           assert.equal(s.trace_id, TRACE_ID);
-          assert.equal(s.status, "UNSET");
+          assert.equal(s.status, failed ? "ERROR" : "UNSET");
           assert.equal(s.attributes["wt.task_instance_id"], s.name);
           const calls = spans.filter((c) => c.parent_span_id === s.span_id);
           assert.equal(calls.length, s.attributes["ncalls"], s.name);
@@ -143,13 +172,18 @@ Deno.test("one trace from the request through the run to every task instance", a
         );
         assert.deepEqual(
           summary,
-          workflow === "wt-chaining-tasks-workflow"
-            ? { total: ["call", 1], doubled: ["call", 1] }
-            : {
+          {
+            "wt-chaining-tasks-workflow": {
+              total: ["call", 1],
+              doubled: ["call", 1],
+            },
+            "wt-map-workflow": {
               total: ["call", 1],
               digits: ["call", 1],
               parsed: ["map", 2],
             },
+            "wt-parse-text-workflow": { parsed: ["call", 1] },
+          }[workflow],
         );
       });
     }
