@@ -308,6 +308,7 @@ details summary {
 }
 table.runs {
   width: 100%;
+  min-width: 40rem;
   border-collapse: collapse;
   background: var(--card);
 }
