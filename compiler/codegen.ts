@@ -30,18 +30,55 @@ import {
   specSha256,
 } from "./fingerprint.ts";
 
-/** Default most `map`/`mapvalues` calls in flight at once in parallel mode. */
+/**
+ * Default most `map`/`mapvalues` calls in flight at once in parallel mode.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MAP_CONCURRENCY } from "./codegen.ts";
+ *
+ * // Used when CodegenInput.mapConcurrency is not given.
+ * console.assert(Number.isInteger(DEFAULT_MAP_CONCURRENCY) && DEFAULT_MAP_CONCURRENCY > 0);
+ * ```
+ */
 export const DEFAULT_MAP_CONCURRENCY = 16;
 
-/** Deno version of the generated Dockerfile's base image. */
+/**
+ * Deno version of the generated Dockerfile's base image.
+ *
+ * @example
+ * ```ts
+ * import { DOCKER_DENO_VERSION } from "./codegen.ts";
+ *
+ * const from = `FROM denoland/deno:${DOCKER_DENO_VERSION}`;
+ * console.assert(/^FROM denoland\/deno:\d+\.\d+\.\d+$/.test(from));
+ * ```
+ */
 export const DOCKER_DENO_VERSION = "2.9.6";
 
-/** The runner module the generated Dockerfile serves the workflow with. */
+/**
+ * The runner module the generated Dockerfile serves the workflow with.
+ *
+ * @example
+ * ```ts
+ * import { RUNNER_MODULE } from "./codegen.ts";
+ *
+ * console.assert(RUNNER_MODULE.startsWith("jsr:@wt/runner@"));
+ * ```
+ */
 export const RUNNER_MODULE = "jsr:@wt/runner@^0.1.0/main";
 
 /**
  * Permission flags of the runner in the generated Dockerfile (the runner's own list, see
  * `@wt/runner/permissions`; repeated here because the compiler does not depend on the runner).
+ *
+ * @example
+ * ```ts
+ * import { RUNNER_FLAGS } from "./codegen.ts";
+ *
+ * const cmd = ["deno", "run", ...RUNNER_FLAGS, "main.ts"];
+ * console.assert(cmd.includes("--allow-net") && !cmd.includes("-A"));
+ * ```
  */
 export const RUNNER_FLAGS: readonly string[] = [
   "--allow-net",
@@ -54,6 +91,15 @@ export const RUNNER_FLAGS: readonly string[] = [
 /**
  * Environment variables the generated CLI and `@wt/task` may read besides the results URL
  * (`OTEL_*`: the OTLP exporter reads its settings, such as headers and timeouts, from them).
+ *
+ * @example
+ * ```ts
+ * import { RUNTIME_ENV_VARS } from "./codegen.ts";
+ *
+ * // The workflow task's --allow-env list: the results variable, these, and the spec's env references.
+ * const allowEnv = `--allow-env=${["WT_RESULTS", ...RUNTIME_ENV_VARS].join(",")}`;
+ * console.assert(allowEnv.includes("TRACEPARENT"));
+ * ```
  */
 export const RUNTIME_ENV_VARS: readonly string[] = [
   "WT_RUN_ID",
@@ -64,7 +110,41 @@ export const RUNTIME_ENV_VARS: readonly string[] = [
   "OTEL_*",
 ];
 
-/** Everything code generation needs. */
+/**
+ * Everything code generation needs.
+ *
+ * @example
+ * ```ts
+ * import type { CodegenInput } from "./codegen.ts";
+ *
+ * const input: CodegenInput = {
+ *   spec: {
+ *     id: "w", requirements: [], file: "spec.yaml", task_instance_defaults: {},
+ *     rjsf_overrides: { properties: {}, $defs: {}, uiSchema: {} },
+ *     workflow: [{ type: "task", id: "total", task: "add", partial: {}, pos: { line: 1, col: 1 } }],
+ *   },
+ *   resolve: () => ({
+ *     metadata: { tags: [], deprecated: false },
+ *     json_schema: { type: "object", properties: { a: { type: "integer" } } },
+ *     public_module_path: "@acme/math",
+ *     function_name: "add",
+ *   }),
+ *   skipifFor: (instance) => instance.skipif,
+ *   params: { properties: {} },
+ *   rjsf: { properties: {} },
+ *   releaseName: "wt-w-workflow",
+ *   packageName: "@workflows/wt-w-workflow",
+ *   version: "1.0.0",
+ *   resultsEnvVar: "WT_RESULTS",
+ *   imports: { "@acme/math": "jsr:@acme/math@1.2.0" },
+ *   libraries: { "@acme/math": "1.2.0" },
+ *   testCases: {},
+ *   specName: "spec.yaml",
+ *   linked: false,
+ * };
+ * console.assert(input.resolve("add").function_name === "add");
+ * ```
+ */
 export interface CodegenInput {
   /** The validated spec. */
   spec: Spec;
@@ -102,7 +182,23 @@ export interface CodegenInput {
   mapConcurrency?: number | undefined;
 }
 
-/** The generated workspace. */
+/**
+ * The generated workspace.
+ *
+ * @example
+ * ```ts
+ * import type { GeneratedWorkspace } from "./codegen.ts";
+ *
+ * function listing(ws: GeneratedWorkspace): string {
+ *   return [...ws.files.keys()].sort().join("\n") + `\nspec ${ws.fingerprint.spec_sha256}`;
+ * }
+ * const ws: GeneratedWorkspace = {
+ *   files: new Map([["VERSION", "1.0.0\n"], ["src/cli.ts", "// …"]]),
+ *   fingerprint: { spec_sha256: "ab", params_sha256: "cd", artifacts_sha256: "ef", libraries: {} },
+ * };
+ * console.assert(listing(ws) === "VERSION\nsrc/cli.ts\nspec ab");
+ * ```
+ */
 export interface GeneratedWorkspace {
   /** Files: path relative to the workspace (POSIX separators) → text. */
   files: Map<string, string>;

@@ -29,7 +29,17 @@ import {
 } from "./fingerprint.ts";
 import compilerConfig from "./deno.json" with { type: "json" };
 
-/** The phases of a compilation, in order, as reported to {@linkcode CompileOptions.onProgress}. */
+/**
+ * The phases of a compilation, in order, as reported to {@linkcode CompileOptions.onProgress}.
+ *
+ * @example
+ * ```ts
+ * import { COMPILE_PHASES, type CompilePhase } from "./compile.ts";
+ *
+ * const first: CompilePhase = "parse";
+ * console.assert(COMPILE_PHASES[first] === "parsing the spec");
+ * ```
+ */
 export type CompilePhase =
   | "parse"
   | "discover"
@@ -39,7 +49,20 @@ export type CompilePhase =
   | "format"
   | "write";
 
-/** Human descriptions of the phases, for progress displays. */
+/**
+ * Human descriptions of the phases, for progress displays.
+ *
+ * @example
+ * ```ts
+ * import { compile, COMPILE_PHASES } from "./compile.ts";
+ *
+ * console.assert(Object.keys(COMPILE_PHASES)[0] === "parse");
+ * // A progress display names each phase as it starts:
+ * const onProgress = (_phase: keyof typeof COMPILE_PHASES, text: string) =>
+ *   console.error(`wt-compiler: ${text}`);
+ * console.assert(typeof compile === "function" && typeof onProgress === "function");
+ * ```
+ */
 export const COMPILE_PHASES: Readonly<Record<CompilePhase, string>> = {
   parse: "parsing the spec",
   discover: "loading the task catalogue",
@@ -50,7 +73,22 @@ export const COMPILE_PHASES: Readonly<Record<CompilePhase, string>> = {
   write: "writing the output",
 };
 
-/** Options of {@linkcode compile}. */
+/**
+ * Options of {@linkcode compile}.
+ *
+ * @example
+ * ```ts
+ * import type { CompileOptions } from "./compile.ts";
+ *
+ * const options: CompileOptions = {
+ *   outDir: "out",
+ *   link: ".",
+ *   update: true,
+ *   onProgress: (_phase, text) => console.error(text),
+ * };
+ * console.assert(options.update && !options.clobber);
+ * ```
+ */
 export interface CompileOptions {
   /** Folder that receives the release folder (default: the spec's folder). */
   outDir?: string | undefined;
@@ -74,7 +112,29 @@ export interface CompileOptions {
   format?: boolean | undefined;
 }
 
-/** What {@linkcode compile} did. */
+/**
+ * What {@linkcode compile} did.
+ *
+ * @example
+ * ```ts
+ * import type { CompileResult } from "./compile.ts";
+ *
+ * function summary(r: CompileResult): string {
+ *   return r.status === "unchanged"
+ *     ? `${r.outputDir} is up to date (version ${r.version}): nothing changed`
+ *     : `wrote ${r.outputDir} (version ${r.version})`;
+ * }
+ * const result: CompileResult = {
+ *   status: "written",
+ *   outputDir: "out/wt-add-workflow",
+ *   releaseName: "wt-add-workflow",
+ *   version: "1.0.0",
+ *   fingerprint: { spec_sha256: "", params_sha256: "", artifacts_sha256: "", libraries: {} },
+ *   diagnostics: [],
+ * };
+ * console.assert(summary(result) === "wrote out/wt-add-workflow (version 1.0.0)");
+ * ```
+ */
 export interface CompileResult {
   /** `written` (new or replaced output) or `unchanged` (same fingerprint: nothing written). */
   status: "written" | "unchanged";
@@ -92,7 +152,22 @@ export interface CompileResult {
   diagnostics: Diagnostic[];
 }
 
-/** Raised when the output cannot be written (exists without `--clobber`/`--update`, bad options). */
+/**
+ * Raised when the output cannot be written (exists without `--clobber`/`--update`, bad options).
+ *
+ * @example
+ * ```ts
+ * import { compile, CompileError } from "./compile.ts";
+ *
+ * let usage = false;
+ * try {
+ *   await compile("spec.yaml", { clobber: true, update: true });
+ * } catch (err) {
+ *   usage = err instanceof CompileError && err.usage; // exit code 2 in the CLI
+ * }
+ * console.assert(usage);
+ * ```
+ */
 export class CompileError extends Error {
   /** Whether the caller gave bad options (CLI exit code 2) rather than a failing build. */
   readonly usage: boolean;
@@ -112,7 +187,18 @@ export class CompileError extends Error {
   }
 }
 
-/** Version of a freshly compiled workflow. */
+/**
+ * Version of a freshly compiled workflow.
+ *
+ * @example
+ * ```ts
+ * import { INITIAL_VERSION } from "./compile.ts";
+ * import { bumpVersion } from "./fingerprint.ts";
+ *
+ * console.assert(INITIAL_VERSION === "1.0.0");
+ * console.assert(bumpVersion(INITIAL_VERSION, false) === "1.1.0");
+ * ```
+ */
 export const INITIAL_VERSION = "1.0.0";
 
 /**

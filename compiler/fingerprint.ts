@@ -9,7 +9,25 @@
 import { createHash } from "node:crypto";
 import type { SkipifSpec, Spec, TaskInstance } from "./spec_model.ts";
 
-/** The fingerprint block written into a compiled workflow's README. */
+/**
+ * The fingerprint block written into a compiled workflow's README.
+ *
+ * @example
+ * ```ts
+ * import { type Fingerprint, readFingerprint, sameFingerprint } from "./fingerprint.ts";
+ *
+ * const fp: Fingerprint = {
+ *   spec_sha256: "a1",
+ *   params_sha256: "b2",
+ *   artifacts_sha256: "c3",
+ *   libraries: { "@acme/math": "1.2.0" },
+ * };
+ * const fence = "`".repeat(3);
+ * const readme = `<!-- wt:fingerprint:begin -->\n${fence}json\n${JSON.stringify(fp)}\n` +
+ *   `${fence}\n<!-- wt:fingerprint:end -->`;
+ * console.assert(sameFingerprint(readFingerprint(readme)!, fp));
+ * ```
+ */
 export interface Fingerprint {
   /** SHA-256 of the canonical JSON of the validated spec without cosmetic fields and requirements. */
   spec_sha256: string;
@@ -198,7 +216,19 @@ export function paramsSha256(params: Record<string, unknown>): string {
   return sha256Hex(canonicalJson(stripSchema(params)));
 }
 
-/** Files that {@linkcode artifactsSha256} leaves out: they carry the version or are derived. */
+/**
+ * Files that {@linkcode artifactsSha256} leaves out: they carry the version or are derived.
+ *
+ * @example
+ * ```ts
+ * import { artifactsSha256, UNHASHED_FILES } from "./fingerprint.ts";
+ *
+ * console.assert(UNHASHED_FILES.includes("VERSION"));
+ * const files = new Map([["src/cli.ts", "// cli"], ["VERSION", "1.0.0\n"]]);
+ * const bumped = new Map([["src/cli.ts", "// cli"], ["VERSION", "1.1.0\n"]]);
+ * console.assert(artifactsSha256(files) === artifactsSha256(bumped));
+ * ```
+ */
 export const UNHASHED_FILES: readonly string[] = [
   "README.md",
   "VERSION",

@@ -8,7 +8,20 @@
 import { instance as vizInstance } from "@viz-js/viz";
 import { render } from "./_codegen_render.ts";
 
-/** One argument row of a task box. */
+/**
+ * One argument row of a task box.
+ *
+ * @example
+ * ```ts
+ * import type { GraphArgument } from "./graph.ts";
+ *
+ * const rows: GraphArgument[] = [
+ *   { name: "a", port: "a0", note: "(form)" },
+ *   { name: "b", port: "a1", note: "= 5" },
+ * ];
+ * console.assert(new Set(rows.map((r) => r.port)).size === rows.length);
+ * ```
+ */
 export interface GraphArgument {
   /** Argument name. */
   name: string;
@@ -18,7 +31,24 @@ export interface GraphArgument {
   note: string;
 }
 
-/** One task box. */
+/**
+ * One task box.
+ *
+ * @example
+ * ```ts
+ * import { graphToDot, type GraphNode } from "./graph.ts";
+ *
+ * const node: GraphNode = {
+ *   id: "labels",
+ *   task: "to_label",
+ *   method: "map",
+ *   io: false,
+ *   args: [{ name: "n", port: "a0", note: "(map)" }],
+ * };
+ * const dot = await graphToDot({ workflowId: "w", nodes: [node], edges: [] });
+ * console.assert(dot.includes("labels") && dot.includes("to_label"));
+ * ```
+ */
 export interface GraphNode {
   /** Task instance id. */
   id: string;
@@ -32,7 +62,18 @@ export interface GraphNode {
   args: GraphArgument[];
 }
 
-/** One edge: the `return` of `from` feeds argument `port` of `to`. */
+/**
+ * One edge: the `return` of `from` feeds argument `port` of `to`.
+ *
+ * @example
+ * ```ts
+ * import type { GraphEdge } from "./graph.ts";
+ *
+ * // `${{ workflow.total.return }}` bound to argument `n` (row port a0) of `doubled`:
+ * const edge: GraphEdge = { from: "total", to: "doubled", port: "a0" };
+ * console.assert(edge.from !== edge.to);
+ * ```
+ */
 export interface GraphEdge {
   /** Producing instance id. */
   from: string;
@@ -42,7 +83,25 @@ export interface GraphEdge {
   port: string;
 }
 
-/** A workflow's task graph. */
+/**
+ * A workflow's task graph.
+ *
+ * @example
+ * ```ts
+ * import { dotToSvg, graphToDot, type TaskGraph } from "./graph.ts";
+ *
+ * const graph: TaskGraph = {
+ *   workflowId: "add_then_double",
+ *   nodes: [
+ *     { id: "total", task: "add", method: "call", io: false, args: [] },
+ *     { id: "doubled", task: "double", method: "call", io: false, args: [{ name: "n", port: "a0", note: "← total" }] },
+ *   ],
+ *   edges: [{ from: "total", to: "doubled", port: "a0" }],
+ * };
+ * const svg = await dotToSvg(await graphToDot(graph));
+ * console.assert(svg.includes("<svg"));
+ * ```
+ */
 export interface TaskGraph {
   /** Workflow id. */
   workflowId: string;
