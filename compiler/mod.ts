@@ -36,6 +36,7 @@ export * from "./compile.ts";
 export * from "./codegen.ts";
 export * from "./fingerprint.ts";
 export * from "./graph.ts";
+export * from "./scaffold.ts";
 export { runCli } from "./cli.ts";
 /** Contract types that the compiler API refers to. */
 export type {
