@@ -19,6 +19,7 @@ import {
   EXAMPLE_STARTER,
   exampleLibraryPath,
   isEmptyDir,
+  pathFrom,
   planScaffold,
   ScaffoldError,
   type ScaffoldLibrary,
@@ -208,7 +209,7 @@ async function discoverLibrary(
 function nextSteps(plan: ScaffoldPlan, cwd: string, link?: string): string {
   const rel = relative(cwd, plan.dir) || ".";
   const linkFlag = link !== undefined
-    ? ` --link ${relative(plan.dir, resolve(cwd, link)) || "."}`
+    ? ` --link ${pathFrom(plan.dir, resolve(cwd, link))}`
     : "";
   const lines = [
     `cd ${rel}`,

@@ -313,6 +313,32 @@ function yamlString(s: string): string {
   return JSON.stringify(s);
 }
 
+/**
+ * How to write `to` from folder `from`: relative (portable with the project, `./` or `../`
+ * first) unless the two share only the file-system root, then absolute.
+ *
+ * @param from The folder the path is read from.
+ * @param to The absolute target.
+ * @returns The path to write.
+ *
+ * @example
+ * ```ts
+ * import { pathFrom } from "@wt/compiler";
+ *
+ * console.assert(pathFrom("/work/a/flow", "/work/b") === "../../b");
+ * console.assert(pathFrom("/tmp/flow", "/work/b") === "/work/b");
+ * ```
+ */
+export function pathFrom(from: string, to: string): string {
+  const a = resolve(from);
+  const b = resolve(to);
+  if (a.split(sep)[1] !== b.split(sep)[1]) return b;
+  let rel = relative(a, b).replaceAll("\\", "/");
+  if (rel === "") rel = ".";
+  else if (!rel.startsWith(".") && !isAbsolute(rel)) rel = `./${rel}`;
+  return rel;
+}
+
 function titleCase(name: string): string {
   return name.split(/[_\s]+/).filter((w) => w !== "").map((w) =>
     w[0]!.toUpperCase() + w.slice(1)
@@ -388,12 +414,7 @@ async function resolveLibrary(
         { usage: true },
       );
     }
-    // Relative to the spec (portable with the project) unless the two share only the root.
-    const sharesOnlyRoot = abs.split(sep)[1] !== dir.split(sep)[1];
-    let rel = sharesOnlyRoot ? abs : relative(dir, abs).replaceAll("\\", "/");
-    if (rel === "") rel = ".";
-    else if (!rel.startsWith(".") && !isAbsolute(rel)) rel = `./${rel}`;
-    return { library: { name, path: rel }, path: abs };
+    return { library: { name, path: pathFrom(dir, abs) }, path: abs };
   }
   const name = lib.name!;
   if (!/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/i.test(name)) {
@@ -732,11 +753,9 @@ export async function planScaffold(
       );
     }
   }
-  let starter = false;
   if (requested.length === 0) {
     if (isExample) {
       requested = [{ task: EXAMPLE_STARTER.task }];
-      starter = true;
     } else if (options.registry) {
       const first = taskChoices(options.registry, library.name)[0];
       if (first) requested = [{ task: first.task }];
@@ -748,6 +767,9 @@ export async function planScaffold(
       );
     }
   }
+  // The example library's starter task alone: its test case has a known result.
+  const starter = isExample && requested.length === 1 &&
+    exportName(requested[0]!.task) === EXAMPLE_STARTER.task;
   const taskNames = new Set(requested.map((t) => exportName(t.task)));
   if (catalogue) {
     for (const e of catalogue.entries.values()) taskNames.add(e.function_name);
