@@ -257,6 +257,7 @@ function renderShell(options: {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${e(options.title)}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${e(options.style)}">
 </head>
 <body>

@@ -111,6 +111,9 @@ Deno.test("ui routes: pages need no token, the API still does", async () => {
       const html = await res.text();
       assert.match(html, /data-auth="required"/);
       assert.doesNotMatch(html, new RegExp(TOKEN));
+      // an inline icon: otherwise the browser asks for /favicon.ico, which the token
+      // guards, and every page load logs a 401 in the console
+      assert.match(html, /<link rel="icon" href="data:,">/);
     }
     const page = await (await runner.app.request(`/ui/${CHAINING}/runs/r-1`))
       .text();
