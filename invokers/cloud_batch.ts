@@ -40,19 +40,104 @@ import type { Invoker, RunHandle } from "./invoker.ts";
 import { InvokerError } from "./errors.ts";
 import { type GcsReader, readResult, resultLocation } from "./results.ts";
 
-/** A Cloud Batch job as the client library sends and receives it. */
+/**
+ * A Cloud Batch job as the client library sends and receives it.
+ *
+ * @example
+ * ```ts
+ * import { type BatchJob, buildBatchJob } from "@wt/invokers/cloud-batch";
+ *
+ * const job: BatchJob = buildBatchJob(
+ *   { config_json: '{"total":{"a":1,"b":2}}', execution_mode: "sequential", mock_io: false },
+ *   { results_url: "gs://my-bucket/runs/r1", results_env_var: "WT_RESULTS", run_id: "r1", extra: {} },
+ *   { project: "p", region: "europe-west1", image: "img:1", workflow: "wt-add-workflow" },
+ * ).job;
+ * console.assert(job.labels?.["wt-workflow"] === "wt-add-workflow");
+ * ```
+ */
 export type BatchJob = protos.google.cloud.batch.v1.IJob;
-/** A CreateJob request of the Cloud Batch client library. */
+/**
+ * A CreateJob request of the Cloud Batch client library.
+ *
+ * @example
+ * ```ts
+ * import { buildBatchJob, type CreateJobRequest } from "@wt/invokers/cloud-batch";
+ *
+ * const { parent, jobId, job } = buildBatchJob(
+ *   { config_json: '{"total":{"a":1,"b":2}}', execution_mode: "sequential", mock_io: false },
+ *   { results_url: "gs://my-bucket/runs/r1", results_env_var: "WT_RESULTS", run_id: "r1", extra: {} },
+ *   { project: "p", region: "europe-west1", image: "img:1", workflow: "wt-add-workflow" },
+ * );
+ * const request: CreateJobRequest = { parent, jobId, job };
+ * console.assert(request.parent === "projects/p/locations/europe-west1");
+ * ```
+ */
 export type CreateJobRequest = protos.google.cloud.batch.v1.ICreateJobRequest;
-/** A GetJob request of the Cloud Batch client library. */
+/**
+ * A GetJob request of the Cloud Batch client library.
+ *
+ * @example
+ * ```ts
+ * import type { GetJobRequest } from "@wt/invokers/cloud-batch";
+ *
+ * const request: GetJobRequest = { name: "projects/p/locations/europe-west1/jobs/r1" };
+ * console.assert(request.name?.endsWith("/jobs/r1"));
+ * ```
+ */
 export type GetJobRequest = protos.google.cloud.batch.v1.IGetJobRequest;
-/** A DeleteJob request of the Cloud Batch client library. */
+/**
+ * A DeleteJob request of the Cloud Batch client library.
+ *
+ * @example
+ * ```ts
+ * import type { DeleteJobRequest } from "@wt/invokers/cloud-batch";
+ *
+ * const request: DeleteJobRequest = {
+ *   name: "projects/p/locations/europe-west1/jobs/r1",
+ *   reason: "cancelled by wt",
+ * };
+ * console.assert(request.reason === "cancelled by wt");
+ * ```
+ */
 export type DeleteJobRequest = protos.google.cloud.batch.v1.IDeleteJobRequest;
 
 /**
  * The part of the Cloud Batch client (`BatchServiceClient` of `@google-cloud/batch`) this
  * invoker uses. Pass a configured `BatchServiceClient` as
  * {@linkcode CloudBatchInvokerOptions.client}.
+ *
+ * @example
+ * ```ts
+ * import {
+ *   type BatchClient,
+ *   type BatchJob,
+ *   CloudBatchInvoker,
+ * } from "@wt/invokers/cloud-batch";
+ *
+ * // An in-memory stand-in for BatchServiceClient (tests, dry runs).
+ * const jobs = new Map<string, BatchJob>();
+ * const client: BatchClient = {
+ *   createJob: (req) => {
+ *     const job: BatchJob = {
+ *       ...req.job,
+ *       name: `${req.parent}/jobs/${req.jobId}`,
+ *       status: { state: "QUEUED" },
+ *     };
+ *     jobs.set(job.name!, job);
+ *     return Promise.resolve([job]);
+ *   },
+ *   getJob: (req) => Promise.resolve([jobs.get(req.name!)!]),
+ *   deleteJob: (req) => Promise.resolve(jobs.delete(req.name!)),
+ * };
+ * const invoker = new CloudBatchInvoker({ ...{ project: "p", region: "europe-west1", image: "img:1", workflow: "wt-add-workflow" }, client });
+ * const run = await invoker.run(
+ *   { config_json: '{"total":{"a":1,"b":2}}', execution_mode: "sequential", mock_io: false },
+ *   { results_url: "gs://my-bucket/runs/r1", results_env_var: "WT_RESULTS", run_id: "r1", extra: {} },
+ * );
+ * console.assert((await run.status()) === "queued");
+ * await run.cancel();
+ * console.assert(jobs.size === 0);
+ * ```
  */
 export interface BatchClient {
   /** CreateJob. */
@@ -72,6 +157,19 @@ export interface BatchClient {
 /**
  * Options for the default `BatchServiceClient` (see `@google-cloud/batch`): credentials,
  * endpoint and the like, passed through unchanged.
+ *
+ * @example
+ * ```ts
+ * import { type BatchClientOptions, CloudBatchInvoker } from "@wt/invokers/cloud-batch";
+ *
+ * const clientOptions: BatchClientOptions = {
+ *   projectId: "my-project",
+ *   keyFilename: "/secrets/batch-sa.json",
+ *   apiEndpoint: "batch.googleapis.com",
+ * };
+ * const invoker = new CloudBatchInvoker({ ...{ project: "p", region: "europe-west1", image: "img:1", workflow: "wt-add-workflow" }, clientOptions });
+ * console.assert(invoker.kind === "cloud-batch");
+ * ```
  */
 export interface BatchClientOptions {
   /** Project of the credentials. */
@@ -84,7 +182,34 @@ export interface BatchClientOptions {
   [option: string]: unknown;
 }
 
-/** Options of {@linkcode CloudBatchInvoker}. */
+/**
+ * Options of {@linkcode CloudBatchInvoker}.
+ *
+ * @example
+ * ```ts
+ * import { buildBatchJob, type CloudBatchInvokerOptions } from "@wt/invokers/cloud-batch";
+ *
+ * const options: CloudBatchInvokerOptions = {
+ *   project: "my-project",
+ *   region: "europe-west1",
+ *   image: "europe-docker.pkg.dev/my-project/wt/wt-add-workflow:1.0.0",
+ *   workflow: "wt-add-workflow",
+ *   machineType: "n1-standard-4",
+ *   gpuCount: 1,
+ *   gpuType: "nvidia-tesla-t4",
+ *   maxRunDurationSeconds: 3600,
+ *   retryCount: 1,
+ * };
+ * const { job } = buildBatchJob(
+ *   { config_json: '{"total":{"a":1,"b":2}}', execution_mode: "sequential", mock_io: false },
+ *   { results_url: "gs://my-bucket/runs/r1", results_env_var: "WT_RESULTS", run_id: "r1", extra: {} },
+ *   options,
+ * );
+ * const policy = job.allocationPolicy?.instances?.[0];
+ * console.assert(policy?.installGpuDrivers === true);
+ * console.assert(policy?.policy?.accelerators?.[0]?.count === 1);
+ * ```
+ */
 export interface CloudBatchInvokerOptions {
   /** Google Cloud project id. */
   project: string;
@@ -198,7 +323,22 @@ export function labelValue(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9_-]/g, "-").slice(0, 63);
 }
 
-/** The parent resource and job id a run is submitted under. */
+/**
+ * The parent resource and job id a run is submitted under.
+ *
+ * @example
+ * ```ts
+ * import { buildBatchJob, type BatchJobRequest } from "@wt/invokers/cloud-batch";
+ *
+ * const request: BatchJobRequest = buildBatchJob(
+ *   { config_json: '{"total":{"a":1,"b":2}}', execution_mode: "sequential", mock_io: false },
+ *   { ...{ results_url: "gs://my-bucket/runs/r1", results_env_var: "WT_RESULTS", run_id: "r1", extra: {} }, run_id: "Run_42" },
+ *   { project: "p", region: "europe-west1", image: "img:1", workflow: "wt-add-workflow" },
+ * );
+ * // Batch job ids are lowercase: the run id is turned into a valid, unique job id.
+ * console.assert(/^[a-z][a-z0-9-]*$/.test(request.jobId));
+ * ```
+ */
 export interface BatchJobRequest {
   /** `projects/<project>/locations/<region>`. */
   parent: string;

@@ -14,6 +14,17 @@
  * - `api`: a cloud API call failed (the message carries the service's status message).
  * - `timeout`: an operation did not finish in the time it was given.
  * - `result`: `result.json` is missing, unreadable or not a `ResponseModel`.
+ *
+ * @example
+ * ```ts
+ * import { InvokerError, type InvokerErrorCode } from "@wt/invokers";
+ *
+ * function worthRetrying(code: InvokerErrorCode): boolean {
+ *   return code === "api" || code === "timeout";
+ * }
+ * const err = new InvokerError("busy", "the invoker is running r1: wait for it first");
+ * console.assert(!worthRetrying(err.code));
+ * ```
  */
 export type InvokerErrorCode =
   | "busy"

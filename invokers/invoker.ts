@@ -11,7 +11,26 @@ import type {
   WorkflowCLIEnv,
 } from "@wt/contracts";
 
-/** A run in flight, as returned by {@linkcode Invoker.run}. */
+/**
+ * A run in flight, as returned by {@linkcode Invoker.run}.
+ *
+ * @example
+ * ```ts
+ * import type { RunHandle } from "@wt/invokers";
+ * import type { RunRecord } from "@wt/contracts";
+ *
+ * // Wait for a run, cancelling it when it takes longer than `ms`.
+ * async function waitAtMost(run: RunHandle, ms: number): Promise<RunRecord> {
+ *   const timer = setTimeout(() => run.cancel(), ms);
+ *   try {
+ *     return await run.wait();
+ *   } finally {
+ *     clearTimeout(timer);
+ *   }
+ * }
+ * console.assert(typeof waitAtMost === "function");
+ * ```
+ */
 export interface RunHandle {
   /** The run id (from `WorkflowCLIEnv.run_id`, or generated). */
   readonly id: string;
@@ -23,7 +42,17 @@ export interface RunHandle {
   cancel(): Promise<void>;
 }
 
-/** Launches compiled workflow runs through the workflow CLI; never imports workflow code. */
+/**
+ * Launches compiled workflow runs through the workflow CLI; never imports workflow code.
+ *
+ * @example
+ * ```ts
+ * import { type Invoker, LocalInvoker } from "@wt/invokers";
+ *
+ * const invoker: Invoker = new LocalInvoker({ workflowDir: "./wt-add-workflow" });
+ * console.assert(invoker.kind === "local");
+ * ```
+ */
 export interface Invoker {
   /** Which kind of invoker this is. */
   readonly kind: InvokerKind;

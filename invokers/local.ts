@@ -24,6 +24,19 @@ import { descendants, signalAll } from "./_process_tree.ts";
  * `XDG_CACHE_HOME` (default module cache location), `DENO_DIR` (explicit module cache),
  * `TMPDIR` (temporary files), `NO_COLOR` (plain logs). Everything else is cleared; pass
  * further variables through `WorkflowCLIEnv.extra` or {@linkcode LocalInvokerOptions.inheritEnv}.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_INHERITED_ENV, LocalInvoker } from "@wt/invokers";
+ *
+ * console.assert(DEFAULT_INHERITED_ENV.includes("PATH"));
+ * // Also pass the proxy settings through to the workflow:
+ * const invoker = new LocalInvoker({
+ *   workflowDir: "./wt-add-workflow",
+ *   inheritEnv: [...DEFAULT_INHERITED_ENV, "HTTPS_PROXY"],
+ * });
+ * console.assert(invoker.kind === "local");
+ * ```
  */
 export const DEFAULT_INHERITED_ENV: readonly string[] = [
   "PATH",
@@ -34,7 +47,22 @@ export const DEFAULT_INHERITED_ENV: readonly string[] = [
   "NO_COLOR",
 ];
 
-/** Options of {@linkcode LocalInvoker}. */
+/**
+ * Options of {@linkcode LocalInvoker}.
+ *
+ * @example
+ * ```ts
+ * import { LocalInvoker, type LocalInvokerOptions } from "@wt/invokers";
+ *
+ * const options: LocalInvokerOptions = {
+ *   workflowDir: "./wt-add-workflow",
+ *   logDir: "./logs",
+ *   timeoutMs: 10 * 60_000,
+ *   killGraceMs: 5_000,
+ * };
+ * console.assert(new LocalInvoker(options).current === undefined);
+ * ```
+ */
 export interface LocalInvokerOptions {
   /** Folder of a compiled workflow workspace (its `deno.json` has a `workflow` task). */
   workflowDir: string;

@@ -8,12 +8,41 @@ import { fileURLToPath } from "node:url";
 import { ResponseModel } from "@wt/contracts";
 import { InvokerError } from "./errors.ts";
 
-/** Name of the file a workflow run writes inside its results folder. */
+/**
+ * Name of the file a workflow run writes inside its results folder.
+ *
+ * @example
+ * ```ts
+ * import { RESULT_FILE_NAME, resultLocation } from "@wt/invokers";
+ *
+ * const loc = resultLocation("file:///tmp/runs/r1");
+ * console.assert(loc.kind === "file" && loc.path.endsWith(`/r1/${RESULT_FILE_NAME}`));
+ * ```
+ */
 export const RESULT_FILE_NAME = "result.json";
 
 /**
  * The part of a `@google-cloud/storage` `Storage` client that {@linkcode readResult} uses.
  * Pass one to reuse a configured client (credentials, endpoint) or a test double.
+ *
+ * @example
+ * ```ts
+ * import { type GcsReader, readResult } from "@wt/invokers";
+ *
+ * // A stand-in for a @google-cloud/storage client holding one result.json.
+ * const storage: GcsReader = {
+ *   bucket: (name) => ({
+ *     file: (path) => ({
+ *       download: () =>
+ *         name === "my-bucket" && path === "runs/r1/result.json"
+ *           ? Promise.resolve([new TextEncoder().encode('{"result":3,"error":null,"trace":null}')])
+ *           : Promise.reject(Object.assign(new Error("No such object"), { code: 404 })),
+ *     }),
+ *   }),
+ * };
+ * const res = await readResult("gs://my-bucket/runs/r1", { storage });
+ * console.assert(res.result === 3);
+ * ```
  */
 export interface GcsReader {
   /** Select a bucket. */
@@ -26,13 +55,49 @@ export interface GcsReader {
   };
 }
 
-/** Options of {@linkcode readResult}. */
+/**
+ * Options of {@linkcode readResult}.
+ *
+ * @example
+ * ```ts
+ * import { InvokerError, readResult, type ReadResultOptions } from "@wt/invokers";
+ *
+ * const options: ReadResultOptions = {
+ *   storage: {
+ *     bucket: () => ({
+ *       file: () => ({
+ *         download: () => Promise.reject(Object.assign(new Error("No such object"), { code: 404 })),
+ *       }),
+ *     }),
+ *   },
+ * };
+ * let code = "";
+ * try {
+ *   await readResult("gs://my-bucket/runs/missing", options);
+ * } catch (err) {
+ *   if (err instanceof InvokerError) code = err.code;
+ * }
+ * console.assert(code === "result");
+ * ```
+ */
 export interface ReadResultOptions {
   /** Storage client for `gs://` URLs; a default `new Storage()` is created when absent. */
   storage?: GcsReader | undefined;
 }
 
-/** Where a results URL's `result.json` lives. */
+/**
+ * Where a results URL's `result.json` lives.
+ *
+ * @example
+ * ```ts
+ * import { resultLocation, type ResultLocation } from "@wt/invokers";
+ *
+ * function describe(loc: ResultLocation): string {
+ *   return loc.kind === "file" ? loc.path : `gs://${loc.bucket}/${loc.object}`;
+ * }
+ * console.assert(describe(resultLocation("gs://b/runs/r1/")) === "gs://b/runs/r1/result.json");
+ * ```
+ */
 export type ResultLocation =
   | { kind: "file"; path: string }
   | { kind: "gcs"; bucket: string; object: string };
