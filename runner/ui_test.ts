@@ -423,6 +423,19 @@ Deno.test({
         "a server-side (422) error shows at its field inside its task group",
         async () => {
           await page.goto(`${base}/ui/${GROUPED}`);
+          await page.locator("#root_total_a").waitFor();
+          // ui:order from rjsf-overrides, at the top level and inside a task
+          assert.deepEqual(
+            await page.locator("form.rjsf input[id^=root_]").evaluateAll((
+              els,
+            ) => els.map((e) => e.id)),
+            [
+              "root_Scaling_product_b",
+              "root_total_b",
+              "root_total_a",
+              "root_Greeting_hello_name",
+            ],
+          );
           await page.locator("#root_total_a").fill("2");
           await page.locator("#root_total_b").fill("5");
           const name = page.locator("#root_Greeting_hello_name");
