@@ -97,6 +97,22 @@ async function drive(
   return { post: posted, get };
 }
 
+/** Figures of the three servers in one round. */
+export interface RoundFigures {
+  /** The bare handler. */
+  bare: ServerFigures;
+  /** The bare handler with one synced SQLite insert per `POST`. */
+  bareDurable: ServerFigures;
+  /** The runner. */
+  runner: ServerFigures;
+}
+
+/** What {@linkcode benchRunner} measured: the median round of each server, and every round. */
+export interface RunnerBenchResult extends RoundFigures {
+  /** Every round, in order (ratios are best taken within a round). */
+  rounds: RoundFigures[];
+}
+
 /** The figures of one server: the median round by requests per second / latency. */
 function medianRound(rounds: ServerFigures[]): ServerFigures {
   const pick = (key: "post" | "get", by: "rps" | "p50Ms") => {
@@ -120,9 +136,7 @@ export async function benchRunner(
   work: string,
   o: RunnerBenchOptions,
   rounds = 3,
-): Promise<
-  { runner: ServerFigures; bare: ServerFigures; bareDurable: ServerFigures }
-> {
+): Promise<RunnerBenchResult> {
   const workflows = join(work, "workflows");
   await copyTree(FIXTURE, join(workflows, "wt-fast-workflow"));
   const servers: ServerProcess[] = [];
@@ -172,6 +186,11 @@ export async function benchRunner(
       bare: medianRound(figures[0]!),
       bareDurable: medianRound(figures[1]!),
       runner: medianRound(figures[2]!),
+      rounds: figures[0]!.map((bare, i) => ({
+        bare,
+        bareDurable: figures[1]![i]!,
+        runner: figures[2]![i]!,
+      })),
     };
   } finally {
     await Promise.all(servers.map((s) => s.stop("SIGTERM", 20_000)));
