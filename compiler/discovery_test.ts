@@ -462,6 +462,7 @@ Deno.test("discover: the sandbox denies every permission a hostile library tries
     ["hostile_node_fs", "read", /\/etc\/passwd/],
     ["hostile_env", "env", /HOME/],
     ["hostile_net", "net", /127\.0\.0\.1:9/],
+    ["hostile_unawaited", "net", /127\.0\.0\.1:9/],
     ["hostile_fetch", "net", /127\.0\.0\.1:8080/],
     ["hostile_run", "run", /"sh"/],
     ["hostile_write", "write", /pwned\.txt/],

@@ -334,10 +334,33 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  // A module may start an operation at import time without awaiting it (a denied socket,
+  // a read…): its rejection arrives after the import. Catch it rather than printing a
+  // registry as if the import had been clean.
+  const late: unknown[] = [];
+  const onRejection = (e: PromiseRejectionEvent) => {
+    e.preventDefault();
+    late.push(e.reason);
+  };
+  globalThis.addEventListener("unhandledrejection", onRejection);
   try {
     const out = await collectRegistry(args.packages, {
       functions: args.functions,
     });
+    // Let rejections of operations started during the imports surface.
+    await new Promise((r) => setTimeout(r, 0));
+    if (late.length > 0) {
+      const reason = late[0];
+      console.error(
+        `wt-registry: a task module left an operation failing after its import ` +
+          `(an un-awaited promise rejected): ${
+            reason instanceof Error
+              ? `${reason.name}: ${reason.message}`
+              : String(reason)
+          }`,
+      );
+      return 1;
+    }
     console.log(
       args.format === "pretty"
         ? JSON.stringify(out, null, 2)
@@ -349,6 +372,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       `wt-registry: ${e instanceof Error ? e.message : String(e)}`,
     );
     return 1;
+  } finally {
+    globalThis.removeEventListener("unhandledrejection", onRejection);
   }
 }
 

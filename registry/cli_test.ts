@@ -231,6 +231,19 @@ Deno.test("registry CLI as a subprocess", async (t) => {
       "@wt-examples/custom-tasks.greet",
     ]);
   });
+  await t.step(
+    "an un-awaited operation that fails after the import: exit 1, nothing printed",
+    async () => {
+      const r = await runCli([
+        "--package",
+        "./registry/testdata/late_rejection.ts",
+      ]);
+      assert.equal(r.code, 1, r.stderr);
+      assert.equal(r.stdout, "");
+      assert.match(r.stderr, /un-awaited promise rejected/);
+      assert.match(r.stderr, /Requires net access to "127\.0\.0\.1:9"/);
+    },
+  );
   await t.step("bad arguments exit 2 with usage", async () => {
     const r = await runCli(["--format", "json"]);
     assert.equal(r.code, 2);
