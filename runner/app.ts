@@ -44,7 +44,17 @@ import { writeFailureResult } from "./_results.ts";
 import * as s from "./_schemas.ts";
 import { uiRoutes } from "./ui.ts";
 
-/** Version of this runner (answered by `GET /` and in the OpenAPI document). */
+/**
+ * Version of this runner (answered by `GET /` and in the OpenAPI document).
+ *
+ * @example
+ * ```ts
+ * import { openApiDocument, RUNNER_VERSION } from "@wt/runner";
+ *
+ * const doc = openApiDocument(RUNNER_VERSION) as { info: { version: string } };
+ * console.assert(doc.info.version === RUNNER_VERSION);
+ * ```
+ */
 export const RUNNER_VERSION = "0.1.0";
 
 /** What {@linkcode createApp} needs. */
@@ -85,8 +95,28 @@ export interface RunnerApp {
   close(): Promise<void>;
 }
 
-/** Default for {@linkcode AppDeps.maxBodyBytes}. */
-export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * Default for {@linkcode AppDeps.maxBodyBytes}: 1 MiB.
+ *
+ * @example
+ * ```ts
+ * import { createApp, DEFAULT_MAX_BODY_BYTES, RunStore, WorkflowRegistry } from "@wt/runner";
+ *
+ * const runner = createApp({
+ *   store: new RunStore(":memory:"),
+ *   workflows: new WorkflowRegistry(),
+ *   invokerFactory: { kinds: ["local"], create: () => { throw new Error("no runs here"); } },
+ *   dataDir: await Deno.makeTempDir(),
+ * });
+ * const res = await runner.app.request("/runs", {
+ *   method: "POST",
+ *   body: "x".repeat(DEFAULT_MAX_BODY_BYTES + 1),
+ * });
+ * console.assert(res.status === 413);
+ * await runner.close();
+ * ```
+ */
+export const DEFAULT_MAX_BODY_BYTES: number = 1024 * 1024;
 
 type Ctx = Context<RunnerEnv>;
 

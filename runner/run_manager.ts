@@ -39,7 +39,28 @@ export interface InvokerContext {
   timeout_ms: number | null;
 }
 
-/** Makes one invoker per run (an invoker runs one workflow at a time). */
+/**
+ * Makes one invoker per run (an invoker runs one workflow at a time). Give
+ * {@linkcode createApp} your own to launch runs elsewhere (Cloud Batch) or differently.
+ *
+ * @example A factory of local invokers that also passes `NO_COLOR` on to workflows
+ * ```ts
+ * import { LocalInvoker } from "@wt/invokers";
+ * import type { InvokerFactory } from "@wt/runner";
+ *
+ * const factory: InvokerFactory = {
+ *   kinds: ["local"],
+ *   create: (ctx) =>
+ *     new LocalInvoker({
+ *       workflowDir: ctx.workflow.dir,
+ *       workflow: ctx.workflow.name,
+ *       logFile: ctx.log_path,
+ *       inheritEnv: ["PATH", "HOME", "DENO_DIR", "NO_COLOR"],
+ *     }),
+ * };
+ * console.assert(factory.kinds.includes("local"));
+ * ```
+ */
 export interface InvokerFactory {
   /** The invoker kinds this factory can make. */
   readonly kinds: readonly InvokerKind[];
@@ -135,7 +156,18 @@ export interface RunManagerOptions {
   log?: ((message: string) => void) | undefined;
 }
 
-/** Thrown when a run asks for an invoker kind the runner has not configured. */
+/**
+ * Thrown when a run asks for an invoker kind the runner has not configured (the API answers
+ * 400).
+ *
+ * @example
+ * ```ts
+ * import { UnsupportedInvokerError } from "@wt/runner";
+ *
+ * const err = new UnsupportedInvokerError("cloud-batch", ["local"]);
+ * console.assert(err.message.includes("use one of: local"));
+ * ```
+ */
 export class UnsupportedInvokerError extends Error {
   /**
    * Create the error.
@@ -153,7 +185,17 @@ export class UnsupportedInvokerError extends Error {
   }
 }
 
-/** Run ids become folder names: keep them to a safe alphabet. */
+/**
+ * Run ids become folder names: keep them to a safe alphabet.
+ *
+ * @example
+ * ```ts
+ * import { RUN_ID_PATTERN } from "@wt/runner";
+ *
+ * console.assert(RUN_ID_PATTERN.test("nightly-2026.11.28"));
+ * console.assert(!RUN_ID_PATTERN.test("../etc"));
+ * ```
+ */
 export const RUN_ID_PATTERN: RegExp = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
 /** Above this size the parameters go to the workflow as a file rather than an argument. */
@@ -176,21 +218,39 @@ function nowIso(): string {
  * Accepts, queues, launches, times out and cancels runs; every state change is committed to
  * the store first.
  *
- * @example
- * ```ts ignore
- * import { RunManager, RunStore, WorkflowRegistry } from "@wt/runner";
- * import { LocalInvoker } from "@wt/invokers";
+ * @example Parameters are checked against `params.json` before anything is recorded
+ * ```ts
+ * import {
+ *   localInvokerFactory,
+ *   ParamsInvalidError,
+ *   RunManager,
+ *   RunStore,
+ *   WorkflowRegistry,
+ * } from "@wt/runner";
  *
+ * const store = new RunStore(":memory:");
  * const manager = new RunManager({
- *   store: new RunStore("runs.db"),
- *   workflows: await WorkflowRegistry.fromDirectory("./workflows"),
- *   invokers: { kinds: ["local"], create: (ctx) => new LocalInvoker({ cwd: ctx.workflow.dir }) },
- *   dataDir: "./data",
+ *   store,
+ *   workflows: new WorkflowRegistry([{
+ *     name: "wt-add-workflow", dir: "/srv/workflows/wt-add-workflow", version: "1.0.0",
+ *     params: { type: "object", required: ["total"] }, rjsf: {},
+ *   }]),
+ *   invokers: localInvokerFactory(),
+ *   dataDir: await Deno.makeTempDir(),
  *   concurrency: 2,
  * });
  * manager.start();
- * const run = await manager.submit({ workflow: "wt-add-workflow", params: { total: { a: 1, b: 2 } } });
- * console.log((await manager.wait(run.id)).result);
+ * try {
+ *   await manager.submit({ workflow: "wt-add-workflow", params: {} });
+ * } catch (e) {
+ *   console.assert(e instanceof ParamsInvalidError && e.items[0]?.validator === "required");
+ * }
+ * console.assert(store.list({ limit: 10 }).runs.length === 0);
+ * // a valid submission is recorded `queued`, then launched:
+ * // const run = await manager.submit({ workflow: "wt-add-workflow", params: { total: { a: 1, b: 2 } } });
+ * // console.log((await manager.wait(run.id)).result);
+ * await manager.close();
+ * store.close();
  * ```
  */
 export class RunManager {

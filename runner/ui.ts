@@ -39,7 +39,18 @@ export interface UiDeps {
   uiAutoBuild?: boolean | undefined;
 }
 
-/** The browser bundle is missing and could not be built. */
+/**
+ * The browser bundle is missing and could not be built (the UI pages answer 503 with its
+ * message).
+ *
+ * @example
+ * ```ts
+ * import { UiBundleError } from "@wt/runner";
+ *
+ * const err = new UiBundleError("the web UI bundle is missing: run `deno task build:ui`");
+ * console.assert(err.name === "UiBundleError");
+ * ```
+ */
 export class UiBundleError extends Error {
   /**
    * Create the error.

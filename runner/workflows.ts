@@ -66,11 +66,17 @@ async function readJsonObject(
  * @throws {Error} When `deno.json`, `params.json` or `rjsf.json` is missing or malformed.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { loadWorkflow } from "@wt/runner";
  *
- * const wf = await loadWorkflow("./workflows/wt-add-workflow");
- * console.log(wf.name, wf.version);
+ * const dir = `${await Deno.makeTempDir()}/wt-add-workflow`;
+ * await Deno.mkdir(dir);
+ * await Deno.writeTextFile(`${dir}/deno.json`, '{"tasks": {"workflow": "deno run cli.ts"}}');
+ * await Deno.writeTextFile(`${dir}/params.json`, '{"type": "object"}');
+ * await Deno.writeTextFile(`${dir}/rjsf.json`, '{"type": "object"}');
+ * await Deno.writeTextFile(`${dir}/VERSION`, "1.0.0\n");
+ * const wf = await loadWorkflow(dir);
+ * console.assert(wf.name === "wt-add-workflow" && wf.version === "1.0.0");
  * ```
  */
 export async function loadWorkflow(dir: string): Promise<WorkflowEntry> {
