@@ -63,6 +63,8 @@ export interface ScaffoldPrompter {
     message: string;
     placeholder?: string;
     initialValue?: string;
+    /** Returned when the answer is empty. */
+    defaultValue?: string;
     validate?: (value: string | undefined) => string | undefined;
   }): Promise<string | symbol>;
   /** Ask for one of several options. */
@@ -261,8 +263,9 @@ async function interactive(
     await p.text({
       message: "Workflow id",
       placeholder: defaultWorkflowId(target),
-      initialValue: defaultWorkflowId(target),
-      validate: (v) => workflowIdProblem(v ?? ""),
+      defaultValue: defaultWorkflowId(target),
+      // Empty: the default.
+      validate: (v) => (v ? workflowIdProblem(v) : undefined),
     }),
   );
 
@@ -364,8 +367,10 @@ async function interactive(
           message: "Tasks to start with (one instance each)",
           options: choices.map((c) => ({
             value: c.task,
-            label: c.title === c.task ? c.task : `${c.task} (${c.title})`,
-            ...(c.description !== undefined ? { hint: c.description } : {}),
+            label: c.task,
+            hint: c.description !== undefined
+              ? `${c.title}: ${c.description}`
+              : c.title,
           })),
           ...(initial ? { initialValues: [initial.task] } : {}),
           required: true,

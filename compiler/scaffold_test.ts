@@ -485,6 +485,7 @@ function scriptedPrompter(answers: Answer[]): ScaffoldPrompter & {
         rejected.push(opts.validate(a)!);
         a = next(opts.message);
       }
+      if (a === "" && opts.defaultValue !== undefined) a = opts.defaultValue;
       return Promise.resolve(a as string | symbol);
     },
     select<T extends string>(opts: {
@@ -540,7 +541,7 @@ Deno.test("scaffold, interactive (injected prompts)", async (t) => {
         const dir = join(tmp, "asked");
         const p = scriptedPrompter([
           "1bad",
-          "hello_flow",
+          "", // the default: the folder name
           "example",
           ["add", "double"],
         ]);
@@ -557,7 +558,7 @@ Deno.test("scaffold, interactive (injected prompts)", async (t) => {
         assert.match(p.ended.at(-1)!, /^outro: Wrote spec\.yaml/);
         assert.deepEqual(await list(dir), FILES);
         const spec = await Deno.readTextFile(join(dir, "spec.yaml"));
-        assert.match(spec, /^id: hello_flow$/m);
+        assert.match(spec, /^id: asked$/m);
         assert.match(spec, /task: add\n[\s\S]*task: double/);
         const check = captureIO();
         assert.equal(
