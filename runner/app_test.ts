@@ -127,6 +127,41 @@ Deno.test("app: health, auth, workflows, schemas, conversions", async (t) => {
       );
     });
 
+    await t.step(
+      "POST /run-from-pubsub also takes the token as ?token= (Pub/Sub push sends no header of ours)",
+      async () => {
+        const envelope = JSON.stringify({ message: { data: btoa("{}") } });
+        const oidc = { authorization: "Bearer eyJhbGciOiJSUzI1NiJ9.e30.sig" };
+        const ok = await req(`/run-from-pubsub?token=${TOKEN}`, {
+          method: "POST",
+          headers: oidc,
+          body: envelope,
+        });
+        assert.equal(ok.status, 200);
+        assert.equal((await ok.json()).acknowledged, true);
+        await assertError(
+          await req("/run-from-pubsub?token=wrong", {
+            method: "POST",
+            headers: auth,
+            body: envelope,
+          }),
+          401,
+          /\?token=/,
+        );
+        await assertError(
+          await req("/run-from-pubsub", {
+            method: "POST",
+            headers: oidc,
+            body: envelope,
+          }),
+          401,
+          /\?token=/,
+        );
+        // only that route: elsewhere the token belongs in the header
+        await assertError(await req(`/runs?token=${TOKEN}`), 401, /bearer/);
+      },
+    );
+
     await t.step("request id is echoed", async () => {
       const res = await req("/", { headers: { "x-request-id": "req-42" } });
       assert.equal(res.headers.get("x-request-id"), "req-42");

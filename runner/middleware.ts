@@ -140,9 +140,16 @@ function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(x, y);
 }
 
+/** The route that Pub/Sub push subscriptions call (see {@linkcode bearerAuth}). */
+const PUBSUB_PATH = "/run-from-pubsub";
+
 /**
  * Bearer-token authentication for every request except `GET /` (health). With no token the
  * middleware lets everything through.
+ *
+ * `POST /run-from-pubsub` also accepts the token as a `token` query parameter: a Pub/Sub push
+ * subscription cannot send a static `Authorization` header (it sends none, or its own OIDC
+ * token), so its push endpoint is configured as `https://…/run-from-pubsub?token=<token>`.
  *
  * @param token The expected token (`WT_RUNNER_TOKEN`); `undefined` or empty turns auth off.
  * @returns The middleware; it throws a 401 {@linkcode ApiError} on a missing or wrong token.
@@ -167,6 +174,19 @@ export function bearerAuth(token: string | undefined): MiddlewareHandler {
     }
     const header = c.req.header("authorization") ?? "";
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (c.req.method === "POST" && c.req.path === PUBSUB_PATH) {
+      const given = c.req.query("token");
+      if (given !== undefined && sameSecret(given, token)) return await next();
+      if (given !== undefined || !m || !sameSecret(m[1]!, token)) {
+        throw new ApiError(
+          401,
+          `${PUBSUB_PATH} needs the runner's bearer token (WT_RUNNER_TOKEN): push to ${PUBSUB_PATH}?token=<token> (or send 'Authorization: Bearer <token>')`,
+          undefined,
+          { "WWW-Authenticate": 'Bearer realm="wt-runner"' },
+        );
+      }
+      return await next();
+    }
     if (!m) {
       throw new ApiError(
         401,

@@ -25,6 +25,8 @@ interface RouteDoc {
   /** Extra path parameters. */
   pathParams?: string[];
   public?: boolean;
+  /** Also accepts the token as the `token` query parameter. */
+  queryToken?: boolean;
   replies: Record<number, Reply>;
 }
 
@@ -117,6 +119,7 @@ const ROUTES: RouteDoc[] = [
     summary:
       "Pub/Sub push endpoint: queue the run command; always acknowledged, failures go to result.json",
     body: s.PubsubEnvelope as AnySchema,
+    queryToken: true,
     replies: {
       200: {
         description: "Acknowledged",
@@ -288,6 +291,9 @@ export function openApiDocument(version: string): Record<string, unknown> {
         }
         : {}),
       ...(r.public ? { security: [] } : {}),
+      ...(r.queryToken
+        ? { security: [{ bearer: [] }, { queryToken: [] }] }
+        : {}),
       responses,
     };
   }
@@ -300,7 +306,16 @@ export function openApiDocument(version: string): Record<string, unknown> {
         "Runs compiled wt workflows: validation, a durable run store, a bounded queue, cancellation and logs. When the runner has a token (WT_RUNNER_TOKEN), every operation except GET / needs 'Authorization: Bearer <token>'.",
     },
     components: {
-      securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+      securitySchemes: {
+        bearer: { type: "http", scheme: "bearer" },
+        queryToken: {
+          type: "apiKey",
+          in: "query",
+          name: "token",
+          description:
+            "The token as ?token=, accepted by POST /run-from-pubsub only (Pub/Sub push cannot send headers).",
+        },
+      },
     },
     security: [{ bearer: [] }],
     paths,
