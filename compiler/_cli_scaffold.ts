@@ -197,6 +197,14 @@ async function discoverLibrary(
   }
   const req = requirementOf(lib, cwd);
   req.name = await libraryName(lib, cwd);
+  if (req.name === "") {
+    throw new ScaffoldError(
+      req.path !== undefined
+        ? `task library folder ${req.path} has no deno.json with a "name": give the folder of a Deno package`
+        : "give the library's package name (--library-name)",
+      { usage: true },
+    );
+  }
   const spec: Spec = {
     id: "scaffold",
     requirements: [req],
@@ -475,8 +483,11 @@ async function batch(
     );
   }
   let registry = registryFromFile;
-  if (registry === undefined && flags.link !== undefined) {
-    const lib = library ?? { path: exampleLibraryPath() ?? "" };
+  const example = exampleLibraryPath();
+  const lib = library ??
+    (example !== undefined ? { path: example } : undefined);
+  // Without a library planScaffold reports what to pass.
+  if (registry === undefined && flags.link !== undefined && lib) {
     registry = await discoverLibrary(ctx, lib, target, cwd, flags.link);
   }
   const plan = await planScaffold(dir, {

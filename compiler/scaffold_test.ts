@@ -419,6 +419,33 @@ Deno.test("planScaffold: library checks and paths", async (t) => {
       assert.equal(pathFrom("/tmp/flow", "/work/b"), "/work/b");
     },
   );
+  await t.step(
+    "--library-path: name from its deno.json, path relative to the spec",
+    async () => {
+      const plan = await planScaffold(join(ROOT, "no-such-dir", "flow"), {
+        id: "flow",
+        library: { path: "examples/custom-tasks" },
+        cwd: ROOT,
+      });
+      assert.deepEqual(plan.library, {
+        name: EXAMPLE_LIBRARY_NAME,
+        path: "../../examples/custom-tasks",
+      });
+      assert.match(
+        plan.files["spec.yaml"]!,
+        /name: "@wt-examples\/custom-tasks"\n\s+path: \.\.\/\.\.\/examples\/custom-tasks /,
+      );
+      assert.equal(plan.testCaseComplete, true);
+      await assert.rejects(
+        planScaffold(join(ROOT, "no-such-dir", "flow"), {
+          id: "flow",
+          library: { path: "examples/custom-tasks", name: "@acme/other" },
+          cwd: ROOT,
+        }),
+        /--library-name @acme\/other does not match the name @wt-examples\/custom-tasks/,
+      );
+    },
+  );
   await t.step("a library folder without deno.json is refused", async () => {
     const tmp = await Deno.makeTempDir();
     try {
