@@ -76,17 +76,33 @@ export const WorkflowQuery = v.object({
   )),
 });
 
-/** `POST /runs` body. */
-export const CreateRunBody = v.object({
-  workflow: v.pipe(v.string(), v.minLength(1), v.description("Release name.")),
-  params: v.optional(JsonObject, () => ({})),
-  id: v.optional(RunIdText),
-  execution_mode: v.optional(ExecutionMode),
-  mock_io: v.optional(v.boolean()),
-  invoker: v.optional(InvokerKind),
-  timeout: v.optional(Timeout),
-  data_connections_env_vars: v.optional(DataConnectionsEnv),
-});
+const CREATE_RUN_FIELDS =
+  "workflow, params, id, execution_mode, mock_io, invoker, timeout, data_connections_env_vars";
+
+/**
+ * `POST /runs` body. Unknown fields are refused: a misspelt `timeout` or a `results_url`
+ * (which only `POST /` takes) would otherwise be dropped without a word.
+ */
+export const CreateRunBody = v.strictObject(
+  {
+    workflow: v.pipe(
+      v.string(),
+      v.minLength(1),
+      v.description("Release name."),
+    ),
+    params: v.optional(JsonObject, () => ({})),
+    id: v.optional(RunIdText),
+    execution_mode: v.optional(ExecutionMode),
+    mock_io: v.optional(v.boolean()),
+    invoker: v.optional(InvokerKind),
+    timeout: v.optional(Timeout),
+    data_connections_env_vars: v.optional(DataConnectionsEnv),
+  },
+  (issue) =>
+    issue.expected === "never"
+      ? `unknown field ${issue.received}; POST /runs takes ${CREATE_RUN_FIELDS}`
+      : `expected a JSON object with ${CREATE_RUN_FIELDS}, got ${issue.received}`,
+);
 
 /** `POST /runs` answer. */
 export const RunCreated = v.object({

@@ -412,6 +412,22 @@ Deno.test("app: run resource with the real LocalInvoker", async (t) => {
         404,
         /no workflow 'nope'/,
       );
+      // a misspelt or misplaced field is an error, not silently dropped
+      const unknown = await assertError(
+        await submit({
+          workflow: WF,
+          params: { total: { a: 1, b: 1 } },
+          timout: 5,
+          results_url: "file:///tmp/x",
+        }),
+        422,
+        /unknown field "timout"/,
+      );
+      assert.deepEqual(
+        (unknown["details"] as Array<{ path: unknown[] }>).map((i) => i.path),
+        [["timout"]],
+      );
+      await assertError(await submit([1]), 422, /expected a JSON object/);
       const invalid = await assertError(
         await submit({ workflow: WF, params: { total: { a: "x", b: 1 } } }),
         422,
