@@ -84,6 +84,7 @@ const only = new Set<Section>(
 );
 const quick = opts.quick;
 const figures: Figure[] = [];
+const failures: string[] = [];
 const log = (text: string) => console.error(`bench: ${text}`);
 
 function add(f: Omit<Figure, "ratio"> & { ratio?: number }): void {
@@ -153,12 +154,23 @@ async function runtime(): Promise<void> {
     stderr: "piped",
     env: { NO_COLOR: "1" },
   }).output();
-  if (!out.success) {
+  // A failing bench elsewhere in the workspace makes `deno bench` exit 1 but still prints
+  // the JSON of every bench: use what ran, report the failure.
+  let data: BenchJson;
+  try {
+    data = JSON.parse(new TextDecoder().decode(out.stdout)) as BenchJson;
+  } catch {
     throw new Error(
-      `deno bench failed:\n${new TextDecoder().decode(out.stderr)}`,
+      `deno bench failed (code ${out.code}):\n${
+        new TextDecoder().decode(out.stderr)
+      }`,
     );
   }
-  const data = JSON.parse(new TextDecoder().decode(out.stdout)) as BenchJson;
+  if (!out.success) {
+    failures.push(
+      `runtime: deno bench exited ${out.code}; failed benches are left out`,
+    );
+  }
   const N = 100_000;
   const groups = new Map<string, BenchJson["benches"]>();
   for (const b of data.benches) {
@@ -575,11 +587,23 @@ try {
     baselineName: "itself",
     baseline: baseMs,
   });
-  if (only.has("runtime")) await runtime();
-  if (only.has("discovery")) await discovery(baseMs);
-  if (only.has("compile")) await compileSizes(baseMs);
-  if (only.has("dag")) await dag();
-  if (only.has("runner")) await runner();
+  // A failing section is reported and the others still run.
+  const sections: [Section, () => Promise<void>][] = [
+    ["runtime", runtime],
+    ["discovery", () => discovery(baseMs)],
+    ["compile", () => compileSizes(baseMs)],
+    ["dag", dag],
+    ["runner", runner],
+  ];
+  for (const [name, fn] of sections) {
+    if (!only.has(name)) continue;
+    try {
+      await fn();
+    } catch (e) {
+      failures.push(`${name}: ${(e as Error).stack ?? e}`);
+      log(`section ${name} FAILED: ${(e as Error).message}`);
+    }
+  }
 } finally {
   await Deno.remove(work, { recursive: true }).catch(() => {});
 }
@@ -625,8 +649,15 @@ if (opts.out !== "-") {
     loadavg: Deno.loadavg(),
     quick,
     figures,
+    failures,
   };
   await Deno.mkdir(join(opts.out, ".."), { recursive: true });
   await Deno.writeTextFile(opts.out, JSON.stringify(results, null, 2) + "\n");
   log(`wrote ${opts.out}`);
+}
+if (failures.length > 0) {
+  console.error(
+    `\nbench: ${failures.length} section(s) failed:\n${failures.join("\n")}`,
+  );
+  Deno.exit(1);
 }
