@@ -103,6 +103,10 @@ Deno.test("app: health, auth, workflows, schemas, conversions", async (t) => {
       assert.equal(body.workflows, 2);
       assert.deepEqual(body.runs, { running: 0, queued: 0 });
       assert.ok(res.headers.get("x-request-id"));
+      // uptime probes often send HEAD
+      const head = await req("/", { method: "HEAD" });
+      assert.equal(head.status, 200);
+      await head.body?.cancel();
     });
 
     await t.step("everything else needs the bearer token", async () => {

@@ -144,8 +144,9 @@ function sameSecret(a: string, b: string): boolean {
 const PUBSUB_PATH = "/run-from-pubsub";
 
 /**
- * Bearer-token authentication for every request except `GET /` (health). With no token the
- * middleware lets everything through.
+ * Bearer-token authentication for every request except `GET /` (health, and `HEAD /` for
+ * probes that only look at the status). With no token the middleware lets everything
+ * through.
  *
  * `POST /run-from-pubsub` also accepts the token as a `token` query parameter: a Pub/Sub push
  * subscription cannot send a static `Authorization` header (it sends none, or its own OIDC
@@ -169,9 +170,9 @@ const PUBSUB_PATH = "/run-from-pubsub";
  */
 export function bearerAuth(token: string | undefined): MiddlewareHandler {
   return async (c, next) => {
-    if (!token || (c.req.method === "GET" && c.req.path === "/")) {
-      return await next();
-    }
+    const health = c.req.path === "/" &&
+      (c.req.method === "GET" || c.req.method === "HEAD");
+    if (!token || health) return await next();
     const header = c.req.header("authorization") ?? "";
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (c.req.method === "POST" && c.req.path === PUBSUB_PATH) {
