@@ -522,6 +522,13 @@ Deno.test({
         "a slow run shows running, its logs live, and can be cancelled; a failure shows its error",
         async () => {
           await page.goto(`${base}/ui/${FIXTURE}`);
+          await page.locator("#root_total_a").waitFor();
+          // the workflow's title heads the page, once (not repeated by RJSF)
+          assert.equal(
+            (await page.locator("h1").textContent())?.trim(),
+            "Add two numbers",
+          );
+          assert.equal(await page.locator("#root__title").count(), 0);
           await page.locator("#root_total_a").fill("1");
           await page.locator("#root_total_b").fill("2");
           await page.locator("#root_Options_sleep_seconds").fill("30");

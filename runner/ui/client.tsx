@@ -240,7 +240,8 @@ function FormPage({ workflow }: { workflow: string }): ReactElement {
 
   const schema = useMemo(() => {
     if (!rjsf) return null;
-    const { uiSchema: _ui, ...rest } = rjsf;
+    // the page heading shows the title and description; RJSF would repeat them
+    const { uiSchema: _ui, title: _title, description: _desc, ...rest } = rjsf;
     return rest as RJSFSchema;
   }, [rjsf]);
   const uiSchema = useMemo(() => rjsf ? formUiSchema(rjsf) : {}, [rjsf]);
@@ -288,6 +289,9 @@ function FormPage({ workflow }: { workflow: string }): ReactElement {
       <p className="muted small">
         {workflow} · <a href={`/ui/${enc(workflow)}/runs`}>run history</a>
       </p>
+      {typeof rjsf["description"] === "string" && (
+        <p className="workflow-description">{rjsf["description"]}</p>
+      )}
       <Form
         schema={schema}
         uiSchema={uiSchema}
