@@ -165,6 +165,18 @@ Deno.test("compile writes a runnable workspace; the workflow CLI reports bad inp
         assert.match(r.stderr, /must be a JSON object of form values/);
       }
     });
+    await t.step(
+      "a missing form section with required fields exits 2",
+      async () => {
+        const r = await runWorkflow(
+          release,
+          ["run", "--config-json", "{}"],
+          env,
+        );
+        assert.equal(r.code, 2, r.stderr);
+        assert.match(r.stderr, /total: 'total' is a required property/);
+      },
+    );
     await t.step("missing WT_RESULTS exits 2", async () => {
       const r = await runWorkflow(release, [
         "run",

@@ -200,3 +200,72 @@ export function formatValidationErrors(
     return `${where}: ${i.message}${got}`;
   }).join("\n");
 }
+
+/**
+ * Validate workflow parameters against a workflow's `params.json`. Beyond
+ * {@linkcode validate}, it requires a JSON object and reports every task instance that is
+ * missing although its section has required fields: `params.json` lists no top-level
+ * `required` (the form schema leaves whole sections optional), yet a run without them could
+ * only fail later, inside the task.
+ *
+ * @param params The parameters (one property per task instance id).
+ * @param paramsSchema The workflow's `params.json`.
+ * @returns The problems, empty when the parameters can be run.
+ *
+ * @example
+ * ```ts
+ * import { validateParams } from "@wt/contracts";
+ *
+ * const schema = {
+ *   properties: {
+ *     total: { type: "object", properties: { a: { type: "integer" } }, required: ["a"] },
+ *   },
+ * };
+ * console.assert(validateParams({ total: { a: 1 } }, schema).length === 0);
+ * const [missing] = validateParams({}, schema);
+ * console.assert(missing?.path[0] === "total" && missing.validator === "required");
+ * ```
+ */
+export function validateParams(
+  params: unknown,
+  paramsSchema: Record<string, unknown>,
+): ValidationErrorItem[] {
+  if (typeof params !== "object" || params === null || Array.isArray(params)) {
+    const got = params === null
+      ? "null"
+      : Array.isArray(params)
+      ? "a list"
+      : typeof params;
+    return [{
+      message:
+        `must be a JSON object of form values by task instance id, not ${got}`,
+      path: [],
+      schema_path: ["type"],
+      validator: "type",
+      input: params ?? null,
+    }];
+  }
+  const items = validate(params, paramsSchema);
+  const reported = new Set(
+    items.filter((i) => i.validator === "required" && i.path.length === 1)
+      .map((i) => i.path[0]),
+  );
+  const props = paramsSchema["properties"];
+  if (props && typeof props === "object") {
+    for (const [id, sub] of Object.entries(props as Record<string, unknown>)) {
+      if (Object.hasOwn(params, id) || reported.has(id)) continue;
+      const required = (sub as { required?: unknown })?.required;
+      if (!Array.isArray(required) || required.length === 0) continue;
+      items.push({
+        message: `'${id}' is a required property: it has required fields ${
+          required.map((r) => `'${String(r)}'`).join(", ")
+        }`,
+        path: [id],
+        schema_path: ["properties", id, "required"],
+        validator: "required",
+        input: null,
+      });
+    }
+  }
+  return items;
+}

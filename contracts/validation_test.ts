@@ -3,6 +3,7 @@ import * as v from "valibot";
 import {
   formatValidationErrors,
   validate,
+  validateParams,
   ValidationErrorItem,
 } from "./mod.ts";
 
@@ -180,4 +181,40 @@ Deno.test("formatValidationErrors prints one line per item", () => {
     "params: must be string (got 1)",
   );
   assert.equal(formatValidationErrors([]), "");
+});
+
+Deno.test("validateParams requires an object and every section that has required fields", () => {
+  const schema = {
+    properties: {
+      total: {
+        type: "object",
+        properties: { a: { type: "integer" } },
+        required: ["a"],
+      },
+      optional: {
+        type: "object",
+        properties: { b: { type: "integer" } },
+        required: [],
+      },
+    },
+  };
+  assert.deepEqual(validateParams({ total: { a: 1 } }, schema), []);
+  assert.deepEqual(validateParams({}, schema), [{
+    message: "'total' is a required property: it has required fields 'a'",
+    path: ["total"],
+    schema_path: ["properties", "total", "required"],
+    validator: "required",
+    input: null,
+  }]);
+  for (const bad of [null, [], "x", 3]) {
+    const [item] = validateParams(bad, schema);
+    assert.equal(item?.validator, "type");
+    assert.deepEqual(item?.path, []);
+  }
+  // A section the schema itself requires is reported once.
+  const strict = { ...schema, required: ["total"] };
+  assert.equal(validateParams({}, strict).length, 1);
+  // Problems inside a section are still reported by the schema.
+  const [inner] = validateParams({ total: { a: "x" } }, schema);
+  assert.deepEqual(inner?.path, ["total", "a"]);
 });

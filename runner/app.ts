@@ -13,7 +13,7 @@ import {
   isTerminalStatus,
   paramsToFormdata,
   type ResponseModel,
-  validate,
+  validateParams,
   type ValidationErrorItem,
 } from "@wt/contracts";
 import { join } from "node:path";
@@ -389,14 +389,14 @@ export function createApp(deps: AppDeps): RunnerApp {
         input: null,
       }]);
     }
-    const items = validate(params, wf.params);
+    const items = validateParams(params, wf.params);
     if (items.length) throw new ParamsInvalidError(wf.name, items);
     return c.json(params);
   });
   app.post("/params-to-formdata", async (c) => {
     const wf = workflowOf(query(c, s.WorkflowQuery).workflow);
     const params = parseWith(s.JsonObjectSchema, await readJson(c), "params");
-    const items = validate(params, wf.params);
+    const items = validateParams(params, wf.params);
     if (items.length) throw new ParamsInvalidError(wf.name, items);
     return c.json(paramsToFormdata(params, wf.rjsf));
   });

@@ -13,7 +13,7 @@ import {
   type InvokerKind,
   isTerminalStatus,
   type RunRecord,
-  validate,
+  validateParams,
   WorkflowCLIArgs,
   WorkflowCLIEnv,
 } from "@wt/contracts";
@@ -351,7 +351,7 @@ export class RunManager {
         `timeout must be a positive number of seconds, got ${req.timeout}`,
       );
     }
-    const items = validate(req.params, wf.params);
+    const items = validateParams(req.params, wf.params);
     if (items.length) throw new ParamsInvalidError(wf.name, items);
     return wf;
   }
