@@ -6,36 +6,13 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LocalInvoker } from "./mod.ts";
 import { buildBatchJob } from "./cloud_batch.ts";
+import { compileWithCli } from "@wt/compiler/testing";
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const WF = "wt-chaining-tasks-workflow";
 
 async function compile(spec: string, outDir: string): Promise<void> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      join(ROOT, "compiler", "mod.ts"),
-      "compile",
-      spec,
-      "--out-dir",
-      outDir,
-      "--link",
-      ROOT,
-      "--no-progress",
-    ],
-    cwd: ROOT,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!out.success) {
-    throw new Error(
-      `compiling ${spec} failed (exit ${out.code}):\n${
-        new TextDecoder().decode(out.stderr)
-      }`,
-    );
-  }
+  await compileWithCli(spec, outDir, { link: ROOT });
 }
 
 Deno.test("LocalInvoker runs the compiled chaining-tasks example", async (t) => {

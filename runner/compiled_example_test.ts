@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { eventually, RUNNER_DIR, startRunner } from "./testdata/helpers.ts";
+import { compileWithCli } from "@wt/compiler/testing";
 
 const ROOT = join(RUNNER_DIR, "..");
 const WF = "wt-chaining-tasks-workflow";
@@ -14,31 +15,7 @@ const headers = {
 };
 
 async function compile(spec: string, outDir: string): Promise<void> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      join(ROOT, "compiler", "mod.ts"),
-      "compile",
-      spec,
-      "--out-dir",
-      outDir,
-      "--link",
-      ROOT,
-      "--no-progress",
-    ],
-    cwd: ROOT,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!out.success) {
-    throw new Error(
-      `compiling ${spec} failed (exit ${out.code}):\n${
-        new TextDecoder().decode(out.stderr)
-      }`,
-    );
-  }
+  await compileWithCli(spec, outDir, { link: ROOT });
 }
 
 Deno.test("runner process with the compiled chaining-tasks example", async (t) => {

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { join, relative } from "node:path";
 import { eventually, RUNNER_DIR, startRunner } from "./testdata/helpers.ts";
+import { compileWithCli } from "@wt/compiler/testing";
 
 const ROOT = join(RUNNER_DIR, "..");
 const TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
@@ -42,31 +43,7 @@ workflow:
 }
 
 async function compile(spec: string, outDir: string): Promise<void> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      join(ROOT, "compiler", "mod.ts"),
-      "compile",
-      spec,
-      "--out-dir",
-      outDir,
-      "--link",
-      ROOT,
-      "--no-progress",
-    ],
-    cwd: ROOT,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!out.success) {
-    throw new Error(
-      `compiling ${spec} failed (exit ${out.code}):\n${
-        new TextDecoder().decode(out.stderr)
-      }`,
-    );
-  }
+  await compileWithCli(spec, outDir, { link: ROOT });
 }
 
 Deno.test("one trace from the request through the run to every task instance", async (t) => {

@@ -14,6 +14,7 @@ import {
   groupOwners,
   itemsToErrorSchema,
 } from "./ui/_form_errors.ts";
+import { compileWithCli } from "@wt/compiler/testing";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CHROMIUM = "/usr/bin/chromium";
@@ -262,31 +263,7 @@ Deno.test("ui routes: a missing bundle is built on first use, or named in a 503"
 });
 
 async function compile(spec: string, outDir: string): Promise<void> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      join(ROOT, "compiler", "mod.ts"),
-      "compile",
-      spec,
-      "--out-dir",
-      outDir,
-      "--link",
-      ROOT,
-      "--no-progress",
-    ],
-    cwd: ROOT,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!out.success) {
-    throw new Error(
-      `compiling ${spec} failed (exit ${out.code}):\n${
-        new TextDecoder().decode(out.stderr)
-      }`,
-    );
-  }
+  await compileWithCli(spec, outDir, { link: ROOT });
 }
 
 const haveChromium = (() => {
