@@ -65,16 +65,33 @@ function makeProgress(ctx: CliContext, enabled: boolean): Progress {
   };
 }
 
+/** Most warnings a successful compile prints before summing up the rest. */
+const MAX_COMPILE_WARNINGS = 5;
+
 function printDiagnostics(
   ctx: CliContext,
   diagnostics: readonly Diagnostic[],
   json: boolean,
+  spec?: string,
 ) {
   if (json) {
     ctx.io.stdout(JSON.stringify({ ok: false, diagnostics }, null, 2) + "\n");
-  } else if (diagnostics.length > 0) {
-    ctx.io.stderr(diagnostics.map(formatDiagnostic).join("\n") + "\n");
+    return;
   }
+  if (diagnostics.length === 0) return;
+  // Errors are always listed; on success, a long list of warnings is cut short (`check`
+  // lists them all).
+  const shown = spec === undefined
+    ? diagnostics
+    : diagnostics.slice(0, MAX_COMPILE_WARNINGS);
+  const lines = shown.map(formatDiagnostic);
+  const more = diagnostics.length - shown.length;
+  if (more > 0) {
+    lines.push(
+      `… and ${more} more warning(s): \`wt-compiler check ${spec}\` lists them all`,
+    );
+  }
+  ctx.io.stderr(lines.join("\n") + "\n");
 }
 
 /**
@@ -135,7 +152,7 @@ export function compileCommand(program: Command, ctx: CliContext): void {
             JSON.stringify({ ok: true, ...result }, null, 2) + "\n",
           );
         } else {
-          printDiagnostics(ctx, result.diagnostics, false);
+          printDiagnostics(ctx, result.diagnostics, false, file);
           ctx.io.stderr(
             result.status === "unchanged"
               ? `${result.outputDir} is up to date (version ${result.version}): nothing changed\n`

@@ -55,7 +55,9 @@ Deno.test("wt-compiler <spec> compiles; exit codes and messages", async (t) => {
         "--no-progress",
       ], cli);
       assert.equal(code, 0, out.stderr);
-      assert.equal(out.stderr.trim().split("\n").length, 1);
+      const lines = out.stderr.trim().split("\n")
+        .filter((l) => !l.includes(": warning: "));
+      assert.equal(lines.length, 1, out.stderr);
       assert.match(
         out.stderr,
         /is up to date \(version 1\.0\.0\): nothing changed/,
@@ -160,6 +162,46 @@ Deno.test("wt-compiler <spec> compiles; exit codes and messages", async (t) => {
         2,
       );
     });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a successful compile lists at most five warnings and points to check", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "wt-cli-compile-warn-" });
+  try {
+    const custom = join(ROOT, "examples", "custom-tasks");
+    const instances = Array.from(
+      { length: 7 },
+      (_, i) => `  - id: sum${i}\n    task: add\n`,
+    ).join("");
+    const spec = join(dir, "spec.yaml");
+    await Deno.writeTextFile(
+      spec,
+      `id: many_forms\nrequirements:\n  - name: "@wt-examples/custom-tasks"\n    path: ${custom}\nworkflow:\n${instances}`,
+    );
+    const { out, io: cli } = io();
+    const code = await runCli(
+      [
+        "compile",
+        spec,
+        "--out-dir",
+        join(dir, "out"),
+        "--link",
+        ROOT,
+        "--no-progress",
+      ],
+      cli,
+    );
+    assert.equal(code, 0, out.stderr);
+    const warnings = out.stderr.split("\n").filter((l) =>
+      l.includes(": warning: ")
+    );
+    assert.equal(warnings.length, 5, out.stderr);
+    assert.match(
+      out.stderr,
+      /… and 2 more warning\(s\): `wt-compiler check .*spec\.yaml` lists them all/,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

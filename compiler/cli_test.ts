@@ -31,7 +31,12 @@ Deno.test("wt-compiler check", async (t) => {
   await t.step("valid spec: exit 0", async () => {
     const io = memoryIO();
     assert.equal(await runCli(["check", VALID, "--registry", REGISTRY], io), 0);
-    assert.match(io.err, /valid \(0 error\(s\), 0 warning\(s\)\)/);
+    // Warnings are printed, located, and do not fail the check.
+    assert.match(
+      io.err,
+      /valid\.yaml:11:11: warning: required arguments `a`, `b`/,
+    );
+    assert.match(io.err, /valid \(0 error\(s\), 1 warning\(s\)\)/);
   });
   await t.step(
     "invalid spec: exit 1, one located line per problem",
@@ -224,6 +229,7 @@ Deno.test("check reports every kind of mistake in one spec, each at its node", a
   assert.deepEqual(got, [
     "5:5 warning conda-requirement",
     "8:18 error unknown-task",
+    "11:11 warning argument-left-to-form",
     "13:10 error invalid-argument-value",
     "14:9 error bad-id",
     "15:11 error unknown-task",
@@ -233,10 +239,12 @@ Deno.test("check reports every kind of mistake in one spec, each at its node", a
     "21:10 error unknown-reference",
     "25:10 error self-reference",
     "29:10 error forward-reference",
+    "31:11 warning argument-left-to-form",
     "35:10 error cycle",
     "43:10 error malformed-expression",
     "49:5 error map-incomplete",
     "49:5 error map-and-mapvalues",
+    "52:11 warning argument-left-to-form",
     "54:7 error unknown-argument",
     "60:16 error invalid-argument-value",
     "62:11 error unbound-argument",

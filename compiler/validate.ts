@@ -565,13 +565,34 @@ class Validator {
       if (checkValues && inst.mapvalues) {
         this.checkMapvaluesLiterals(inst, entry);
       }
+      const leftToForm: string[] = [];
       for (const req of entryRequiredParameters(entry)) {
-        if (bound.has(req) || formProps.has(req)) continue;
+        if (bound.has(req)) continue;
+        if (formProps.has(req)) {
+          leftToForm.push(req);
+          continue;
+        }
         this.report(
           "error",
           this.at(inst, ["task"]),
           "unbound-argument",
           `required argument \`${req}\` of task \`${inst.task}\` is not bound and the form cannot supply it (it has no form schema); bind it in \`partial\` (e.g. to \`\${{ workflow.<id>.return }}\`) or in \`map\`/\`mapvalues\``,
+        );
+      }
+      if (leftToForm.length > 0) {
+        this.report(
+          "warning",
+          this.at(inst, ["task"]),
+          "argument-left-to-form",
+          `required argument${leftToForm.length > 1 ? "s" : ""} ${
+            leftToForm.map((a) => `\`${a}\``).join(", ")
+          } of task instance \`${inst.id}\` ${
+            leftToForm.length > 1 ? "are" : "is"
+          } left to the form: every run must supply ${
+            leftToForm.length > 1 ? "them" : "it"
+          } under \`${inst.id}\` in its configuration (bind ${
+            leftToForm.length > 1 ? "them" : "it"
+          } in \`partial\` to fix a value instead)`,
         );
       }
     });

@@ -27,7 +27,10 @@ Deno.test("bench specs are valid against their task libraries", async (t) => {
       for (const n of [10, 100]) {
         const s = sizedSpec(n, customTasks);
         const { spec, diagnostics } = checkSpec(s.yaml, "spec.yaml", catalogue);
-        assert.deepEqual(diagnostics, []);
+        assert.deepEqual(
+          diagnostics.filter((d) => d.code !== "argument-left-to-form"),
+          [],
+        );
         const count = spec!.workflow.reduce(
           (k, item) => k + (item.type === "task" ? 1 : item.tasks.length),
           0,
