@@ -15,7 +15,8 @@ import { type Diagnostic, hasErrors, SpecError } from "./diagnostics.ts";
 import { loadCatalogue } from "./load_catalogue.ts";
 import { generateSchemas } from "./schemas.ts";
 import type { Spec } from "./spec_model.ts";
-import { checkSpec, effectiveSkipif } from "./validate.ts";
+import { checkParsedSpec, effectiveSkipif } from "./validate.ts";
+import { parseSpec } from "./parse.ts";
 import { discover } from "./discovery.ts";
 import { planDiscovery } from "./_discovery_plan.ts";
 import { generateWorkspace } from "./codegen.ts";
@@ -399,7 +400,9 @@ export async function compile(
       },
     );
   }
-  const structural = checkSpec(text, specPath);
+  // Parsed once: the same result is checked again once the catalogue is loaded.
+  const parsed = parseSpec(text, specPath);
+  const structural = checkParsedSpec(parsed);
   if (!structural.spec || hasErrors(structural.diagnostics)) {
     throw new SpecError(structural.diagnostics);
   }
@@ -412,7 +415,7 @@ export async function compile(
   });
 
   progress("validate");
-  const checked = checkSpec(text, specPath, catalogue);
+  const checked = checkParsedSpec(parsed, catalogue);
   if (!checked.spec || hasErrors(checked.diagnostics)) {
     throw new SpecError(checked.diagnostics);
   }

@@ -25,7 +25,7 @@ import {
   suggestWorkflowId,
   WORKFLOW_ID_PATTERN,
 } from "./ids.ts";
-import { locate, parseSpec, pointer } from "./parse.ts";
+import { locate, type ParseResult, parseSpec, pointer } from "./parse.ts";
 import {
   flattenInstances,
   type SkipifSpec,
@@ -865,8 +865,36 @@ export function checkSpec(
   catalogue?: Catalogue,
   options: ValidateOptions = {},
 ): CheckResult {
-  const parsed = parseSpec(text, file);
+  return checkParsedSpec(parseSpec(text, file), catalogue, options);
+}
+
+/**
+ * {@linkcode checkSpec} for a spec that is already parsed: validate the result of `parseSpec`
+ * and report its structural and semantic problems together. Parse once, then check the same
+ * result twice (without and then with the task catalogue) instead of parsing the text again.
+ *
+ * @param parsed The result of `parseSpec` (it is not modified).
+ * @param catalogue The tasks available to the spec (task checks are skipped without it).
+ * @param options What to check.
+ * @returns The spec and every diagnostic, as {@linkcode checkSpec} returns them.
+ *
+ * @example
+ * ```ts
+ * import { checkParsedSpec, checkSpec, parseSpec } from "@wt/compiler";
+ *
+ * const text = "id: w\nworkflow:\n  - id: class\n    task: f\n";
+ * const { diagnostics } = checkParsedSpec(parseSpec(text, "s.yaml"));
+ * console.assert(diagnostics[0]?.code === "reserved-id" && diagnostics[0].line === 3);
+ * console.assert(diagnostics.length === checkSpec(text, "s.yaml").diagnostics.length);
+ * ```
+ */
+export function checkParsedSpec(
+  parsed: ParseResult,
+  catalogue?: Catalogue,
+  options: ValidateOptions = {},
+): CheckResult {
   if (!parsed.spec) return parsed;
+  const file = parsed.spec.file;
   let semantic: Diagnostic[];
   try {
     semantic = validateSpec(parsed.spec, catalogue, options);

@@ -4,7 +4,12 @@ import type { Diagnostic } from "./diagnostics.ts";
 import { parseRegistryText } from "./load_catalogue.ts";
 import { parseSpec } from "./parse.ts";
 import { flattenInstances } from "./spec_model.ts";
-import { checkSpec, effectiveSkipif, validateSpec } from "./validate.ts";
+import {
+  checkParsedSpec,
+  checkSpec,
+  effectiveSkipif,
+  validateSpec,
+} from "./validate.ts";
 
 const registry = parseRegistryText(
   Deno.readTextFileSync(
@@ -663,4 +668,20 @@ Deno.test("a top-level id equal to a group title is an error", () => {
     "8:9",
   );
   assert.match(d.message, /line 4/);
+});
+
+Deno.test("checkParsedSpec checks one parse twice as checkSpec checks the text", () => {
+  const text =
+    "id: w\nworkflow:\n  - id: a\n    task: nope\n  - id: b\n    task: add\n    partial: {a: 1, b: '${{ workflow.c.return }}'}\n";
+  const parsed = parseSpec(text, "spec.yaml");
+  const before = structuredClone(parsed);
+  const structural = checkParsedSpec(parsed);
+  const full = checkParsedSpec(parsed, catalogue);
+  assert.deepEqual(structural, checkSpec(text, "spec.yaml"));
+  assert.deepEqual(full, checkSpec(text, "spec.yaml", catalogue));
+  assert.ok(codes(full.diagnostics, "unknown-task").length === 1);
+  assert.ok(codes(structural.diagnostics, "unknown-task").length === 0);
+  assert.deepEqual(parsed, before);
+  const broken = parseSpec("id: [", "spec.yaml");
+  assert.equal(checkParsedSpec(broken, catalogue).spec, undefined);
 });
