@@ -206,6 +206,38 @@ export interface GeneratedWorkspace {
   fingerprint: Fingerprint;
 }
 
+/**
+ * A workspace generated up to its task graph picture: every file but `graph.svg`, `VERSION`
+ * and `README.md` (the README carries the fingerprint, which hashes `graph.svg`). Render
+ * {@linkcode PreparedWorkspace.dot} to SVG and pass it to
+ * {@linkcode PreparedWorkspace.complete}; in between, the prepared files can already be
+ * written and formatted.
+ *
+ * @example
+ * ```ts
+ * import { generateWorkspace, type PreparedWorkspace } from "./codegen.ts";
+ *
+ * async function finish(prepared: PreparedWorkspace, svg: string): Promise<number> {
+ *   const { files } = await prepared.complete(svg);
+ *   return files.size - prepared.files.size; // graph.svg, VERSION and README.md
+ * }
+ * console.assert(typeof finish === "function" && typeof generateWorkspace === "function");
+ * ```
+ */
+export interface PreparedWorkspace {
+  /** The files that do not depend on `graph.svg` or the version file: path → text. */
+  files: ReadonlyMap<string, string>;
+  /** The DOT source of the task graph (also `files.get("graph.dot")`). */
+  dot: string;
+  /**
+   * Add `graph.svg`, compute the fingerprint and render `VERSION` and `README.md`.
+   *
+   * @param svg The task graph rendered from {@linkcode PreparedWorkspace.dot}.
+   * @returns The whole workspace, as {@linkcode generateWorkspace} returns it.
+   */
+  complete(svg: string): Promise<GeneratedWorkspace>;
+}
+
 interface ImportName {
   name: string;
   alias: string;
@@ -441,6 +473,53 @@ function permissions(
 export async function generateWorkspace(
   input: CodegenInput,
 ): Promise<GeneratedWorkspace> {
+  const prepared = await prepareWorkspace(input);
+  return await prepared.complete(await dotToSvg(prepared.dot));
+}
+
+/**
+ * The first part of {@linkcode generateWorkspace}: every file that does not depend on the
+ * rendered task graph, and the graph's DOT source. `generateWorkspace(input)` is
+ * `prepareWorkspace(input)` then `complete(await dotToSvg(dot))`; splitting them lets a caller
+ * format the prepared files while Graphviz lays out the graph.
+ *
+ * @param input The validated spec, task resolution, schemas and naming.
+ * @returns The prepared files, the DOT source and the step that completes the workspace.
+ * @throws {Error} When a task name does not resolve (validate the spec first).
+ *
+ * @example
+ * ```ts
+ * import { prepareWorkspace } from "./codegen.ts";
+ * import { dotToSvg } from "./graph.ts";
+ * import type { Spec } from "./spec_model.ts";
+ *
+ * const pos = { line: 1, col: 1 };
+ * const spec: Spec = {
+ *   id: "w", requirements: [], file: "spec.yaml", task_instance_defaults: {},
+ *   rjsf_overrides: { properties: {}, $defs: {}, uiSchema: {} },
+ *   workflow: [{ type: "task", id: "total", task: "add", partial: {}, pos }],
+ * };
+ * const entry = {
+ *   metadata: { tags: [], deprecated: false },
+ *   json_schema: { type: "object", properties: { a: { type: "integer" } } },
+ *   public_module_path: "@acme/math",
+ *   function_name: "add",
+ * };
+ * const prepared = await prepareWorkspace({
+ *   spec, resolve: () => entry, skipifFor: () => undefined,
+ *   params: { properties: {} }, rjsf: { properties: {} },
+ *   releaseName: "wt-w-workflow", packageName: "@workflows/wt-w-workflow", version: "1.0.0",
+ *   resultsEnvVar: "WT_RESULTS", imports: {}, libraries: {}, testCases: {},
+ *   specName: "spec.yaml", linked: false,
+ * });
+ * console.assert(!prepared.files.has("graph.svg") && !prepared.files.has("README.md"));
+ * const { files } = await prepared.complete(await dotToSvg(prepared.dot));
+ * console.assert(files.get("README.md")?.includes("wt:fingerprint:begin"));
+ * ```
+ */
+export async function prepareWorkspace(
+  input: CodegenInput,
+): Promise<PreparedWorkspace> {
   const { spec } = input;
   const instances = flattenInstances(spec);
   if (instances.length === 0) {
@@ -574,18 +653,24 @@ export async function generateWorkspace(
     buildGraph(spec, instances, entries, input.params),
   );
   files.set("graph.dot", dot);
-  files.set("graph.svg", await dotToSvg(dot));
+  const specHash = specSha256(spec);
+  const paramsHash = paramsSha256(input.params);
 
-  const fingerprint: Fingerprint = {
-    spec_sha256: specSha256(spec),
-    params_sha256: paramsSha256(input.params),
-    artifacts_sha256: artifactsSha256(files),
-    libraries: input.libraries,
+  const complete = async (svg: string): Promise<GeneratedWorkspace> => {
+    const all = new Map(files);
+    all.set("graph.svg", svg);
+    const fingerprint: Fingerprint = {
+      spec_sha256: specHash,
+      params_sha256: paramsHash,
+      artifacts_sha256: artifactsSha256(all),
+      libraries: input.libraries,
+    };
+    all.set("VERSION", await render("VERSION.njk", context));
+    all.set(
+      "README.md",
+      await render("README.md.njk", { ...context, fingerprint }),
+    );
+    return { files: all, fingerprint };
   };
-  files.set("VERSION", await render("VERSION.njk", context));
-  files.set(
-    "README.md",
-    await render("README.md.njk", { ...context, fingerprint }),
-  );
-  return { files, fingerprint };
+  return { files, dot, complete };
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { RegistryEntry } from "@wt/contracts";
-import { generateWorkspace } from "./codegen.ts";
+import { generateWorkspace, prepareWorkspace } from "./codegen.ts";
+import { dotToSvg } from "./graph.ts";
 import type { Spec } from "./spec_model.ts";
 
 const pos = { line: 1, col: 1 };
@@ -142,5 +143,43 @@ Deno.test("artifacts_sha256 does not depend on the version", async () => {
   assert.equal(
     one.fingerprint.artifacts_sha256,
     two.fingerprint.artifacts_sha256,
+  );
+});
+
+Deno.test("prepareWorkspace then complete is generateWorkspace", async () => {
+  const input = {
+    spec,
+    resolve: (name: string) => ENTRIES[name]!,
+    skipifFor: () => undefined,
+    params: { properties: { first: { properties: { a: {} } } } },
+    rjsf: { properties: {} },
+    releaseName: "wt-w-workflow",
+    packageName: "@workflows/wt-w-workflow",
+    version: "2.1.0",
+    resultsEnvVar: "WT_RESULTS",
+    imports: {},
+    libraries: { "@a/m": "1.0.0" },
+    testCases: {},
+    specName: "spec.yaml",
+    linked: false,
+  };
+  const whole = await generateWorkspace(input);
+  const prepared = await prepareWorkspace(input);
+  assert.equal(prepared.dot, prepared.files.get("graph.dot"));
+  for (const late of ["graph.svg", "VERSION", "README.md"]) {
+    assert.ok(!prepared.files.has(late), late);
+  }
+  const done = await prepared.complete(await dotToSvg(prepared.dot));
+  assert.deepEqual(done, whole);
+  assert.deepEqual([...done.files.keys()], [...whole.files.keys()]);
+  // The README carries the fingerprint, whose artifacts hash covers graph.svg.
+  const other = await prepared.complete("<svg></svg>");
+  assert.notEqual(
+    other.fingerprint.artifacts_sha256,
+    done.fingerprint.artifacts_sha256,
+  );
+  assert.match(
+    other.files.get("README.md")!,
+    new RegExp(other.fingerprint.artifacts_sha256),
   );
 });

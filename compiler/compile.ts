@@ -19,7 +19,13 @@ import { checkParsedSpec, effectiveSkipif } from "./validate.ts";
 import { parseSpec } from "./parse.ts";
 import { discover } from "./discovery.ts";
 import { planDiscovery } from "./_discovery_plan.ts";
-import { generateWorkspace } from "./codegen.ts";
+import {
+  type GeneratedWorkspace,
+  type PreparedWorkspace,
+  prepareWorkspace,
+} from "./codegen.ts";
+import { dotToSvg } from "./graph.ts";
+import { graphviz } from "./_graphviz.ts";
 import { pruneImports } from "./_codegen_imports.ts";
 import {
   bumpVersion,
@@ -27,6 +33,7 @@ import {
   paramsSha256,
   readFingerprint,
   sameFingerprint,
+  specSha256,
 } from "./fingerprint.ts";
 import compilerConfig from "./deno.json" with { type: "json" };
 
@@ -312,6 +319,58 @@ async function formatTree(dir: string): Promise<void> {
   }
 }
 
+/** A `deno fmt` child started ahead of time that formats one text given on its stdin. */
+interface TextFormatter {
+  /** Send the text; resolves to it formatted. */
+  format(text: string): Promise<string>;
+  /** Send nothing and wait for the child to exit. */
+  cancel(): Promise<void>;
+}
+
+function startFormatter(dir: string, ext: string): TextFormatter {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "fmt",
+      "--quiet",
+      "--config",
+      join(dir, "deno.json"),
+      "--ext",
+      ext,
+      "-",
+    ],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const send = async (text: string): Promise<Deno.CommandOutput> => {
+    const output = child.output();
+    const writer = child.stdin.getWriter();
+    try {
+      await writer.write(new TextEncoder().encode(text));
+      await writer.close();
+    } catch {
+      // the child exited early: its status and stderr say why
+    }
+    return await output;
+  };
+  return {
+    async format(text) {
+      const out = await send(text);
+      if (!out.success) {
+        throw new CompileError(
+          `deno fmt failed on the generated ${ext} file (a compiler bug; please report it):\n${
+            new TextDecoder().decode(out.stderr)
+          }`,
+        );
+      }
+      return new TextDecoder().decode(out.stdout);
+    },
+    async cancel() {
+      await send("");
+    },
+  };
+}
+
 async function writeTree(
   dir: string,
   files: ReadonlyMap<string, string>,
@@ -387,6 +446,9 @@ export async function compile(
   const specDir = dirname(absSpec);
   const link = options.link === undefined ? undefined : resolve(options.link);
 
+  // Graphviz (WebAssembly) compiles on other threads while the spec is parsed and checked.
+  graphviz().catch(() => {}); // a failure shows when the graph is rendered
+
   progress("parse");
   let text: string;
   try {
@@ -455,8 +517,8 @@ export async function compile(
     plan.config,
     Object.values(plan.pathFolders),
   );
-  const render = (version: string) =>
-    generateWorkspace({
+  const prepare = (version: string) =>
+    prepareWorkspace({
       spec,
       resolve: (taskName) => resolveEntry(catalogue, taskName),
       skipifFor: (instance) => effectiveSkipif(instance, spec),
@@ -483,17 +545,39 @@ export async function compile(
       /^\d+\.\d+\.\d+$/.test(previousVersion)
     ? previousVersion
     : INITIAL_VERSION;
-  let generated = await render(sameVersion);
-  if (previous && sameFingerprint(previous, generated.fingerprint)) {
-    return {
-      status: "unchanged",
-      outputDir: finalDir,
-      releaseName: name,
-      version: previousVersion ?? sameVersion,
-      previousVersion,
-      fingerprint: previous,
-      diagnostics: warnings,
-    };
+  let prepared: PreparedWorkspace = await prepare(sameVersion);
+  // graph.svg does not depend on the version: rendered (by Graphviz, the slow part of code
+  // generation) at most once.
+  let svg: string | undefined;
+  const complete = async (): Promise<GeneratedWorkspace> => {
+    svg ??= await dotToSvg(prepared.dot);
+    return await prepared.complete(svg);
+  };
+  let generated: GeneratedWorkspace | undefined;
+  // Only the artifacts hash needs graph.svg: when the rest of the fingerprint already differs
+  // from the previous one, the output changed and the graph can be rendered while `deno fmt`
+  // formats the other files.
+  if (
+    previous &&
+    sameFingerprint(previous, {
+      spec_sha256: specSha256(spec),
+      params_sha256: paramsSha256(params),
+      artifacts_sha256: previous.artifacts_sha256,
+      libraries,
+    })
+  ) {
+    generated = await complete();
+    if (sameFingerprint(previous, generated.fingerprint)) {
+      return {
+        status: "unchanged",
+        outputDir: finalDir,
+        releaseName: name,
+        version: previousVersion ?? sameVersion,
+        previousVersion,
+        fingerprint: previous,
+        diagnostics: warnings,
+      };
+    }
   }
   let version = INITIAL_VERSION;
   if (previousExists && options.update) {
@@ -512,7 +596,10 @@ export async function compile(
       });
     }
   }
-  if (version !== sameVersion) generated = await render(version);
+  if (version !== sameVersion) {
+    prepared = await prepare(version);
+    generated = undefined;
+  }
   if (previousExists && !options.clobber && !options.update) {
     throw new CompileError(
       `${finalDir} already exists and differs from this compilation: pass --update to bump ` +
@@ -521,17 +608,73 @@ export async function compile(
     );
   }
 
+  const format = options.format ?? true;
   const tmp = join(outDir, `.${name}.tmp-${randomSuffix()}`);
   const backup = join(outDir, `.${name}.old-${randomSuffix()}`);
   await Deno.mkdir(outDir, { recursive: true });
   let movedAway = false;
   try {
     await Deno.mkdir(tmp);
-    await writeTree(tmp, generated.files);
-    if (keepLock) await Deno.writeTextFile(join(tmp, "deno.lock"), lock!);
-    if (options.format ?? true) {
+    if (generated || !format) {
+      generated ??= await complete();
+      await writeTree(tmp, generated.files);
+      if (keepLock) await Deno.writeTextFile(join(tmp, "deno.lock"), lock!);
+      if (format) {
+        progress("format");
+        await formatTree(tmp);
+      }
+    } else {
+      // `deno fmt` (a subprocess) formats the prepared files while Graphviz renders the graph
+      // here. graph.svg and the README (which carries the fingerprint of the unformatted
+      // files, graph.svg included) go to two more `deno fmt` children, started now so that
+      // they are ready when the graph is.
+      await writeTree(tmp, prepared.files);
+      if (keepLock) await Deno.writeTextFile(join(tmp, "deno.lock"), lock!);
       progress("format");
-      await formatTree(tmp);
+      const formatting = formatTree(tmp);
+      formatting.catch(() => {}); // awaited below, also when rendering fails
+      const started: TextFormatter[] = [];
+      let done: GeneratedWorkspace;
+      try {
+        started.push(startFormatter(tmp, "svg"));
+        started.push(startFormatter(tmp, "md"));
+        done = await complete();
+      } catch (err) {
+        await Promise.allSettled([
+          formatting,
+          ...started.map((f) => f.cancel()),
+        ]);
+        throw err;
+      }
+      const [svgFormatter, readmeFormatter] = started as [
+        TextFormatter,
+        TextFormatter,
+      ];
+      const [formatted, svgText, readmeText] = await Promise.allSettled([
+        formatting,
+        svgFormatter.format(done.files.get("graph.svg")!),
+        readmeFormatter.format(done.files.get("README.md")!),
+      ]);
+      for (const r of [formatted, svgText, readmeText]) {
+        if (r.status === "rejected") throw r.reason;
+      }
+      generated = done;
+      for (const path of done.files.keys()) {
+        if (prepared.files.has(path)) continue;
+        const text = path === "graph.svg"
+          ? (svgText as PromiseFulfilledResult<string>).value
+          : path === "README.md"
+          ? (readmeText as PromiseFulfilledResult<string>).value
+          : path === "VERSION" // plain text, which `deno fmt` leaves alone
+          ? done.files.get(path)!
+          : undefined;
+        if (text === undefined) {
+          throw new Error(
+            `${path} was generated after the graph but not formatted`,
+          );
+        }
+        await writeTree(tmp, new Map([[path, text]]));
+      }
     }
     progress("write");
     if (previousExists) {

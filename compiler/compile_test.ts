@@ -502,3 +502,55 @@ Deno.test("mock io, get and convert of a compiled workflow with a task group", a
     await Deno.remove(out, { recursive: true });
   }
 });
+
+async function readTree(dir: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  const walk = async (rel: string): Promise<void> => {
+    for await (const e of Deno.readDir(join(dir, rel))) {
+      const path = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory) await walk(path);
+      else files.set(path, await Deno.readTextFile(join(dir, path)));
+    }
+  };
+  await walk("");
+  return new Map([...files].sort(([a], [b]) => a < b ? -1 : 1));
+}
+
+Deno.test("formatting while the graph renders writes what formatting afterwards writes", async () => {
+  await withSpec(SPEC, async (spec, out) => {
+    const overlapped = await compile(spec, {
+      outDir: join(out, "a"),
+      link: ROOT,
+    });
+    const plain = await compile(spec, {
+      outDir: join(out, "b"),
+      link: ROOT,
+      format: false,
+    });
+    assert.deepEqual(overlapped.fingerprint, plain.fingerprint);
+    const fmt = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "fmt",
+        "--quiet",
+        "--config",
+        join(plain.outputDir, "deno.json"),
+        plain.outputDir,
+      ],
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    assert.ok(fmt.success, new TextDecoder().decode(fmt.stderr));
+    const a = await readTree(overlapped.outputDir);
+    const b = await readTree(plain.outputDir);
+    assert.deepEqual([...a.keys()], [...b.keys()]);
+    for (const [path, text] of a) {
+      assert.ok(text === b.get(path), `${path} differs`);
+    }
+    assert.ok(a.get("graph.svg")!.includes("<svg"));
+    assert.deepEqual(
+      readFingerprint(a.get("README.md")!),
+      overlapped.fingerprint,
+    );
+  });
+});

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { instance as vizInstance } from "@viz-js/viz";
 import { render } from "./_codegen_render.ts";
+import { graphviz } from "./_graphviz.ts";
 
 /**
  * One argument row of a task box.
@@ -156,7 +156,7 @@ export async function graphToDot(graph: TaskGraph): Promise<string> {
  * ```
  */
 export async function dotToSvg(dot: string): Promise<string> {
-  const viz = await vizInstance();
+  const viz = await graphviz();
   const result = viz.render(dot, { format: "svg" });
   if (result.status !== "success") {
     const messages = result.errors.map((e) => e.message).join("; ");
