@@ -90,7 +90,11 @@ export interface RunnerApp {
   /** The run manager. */
   manager: RunManager;
   /** Runs found `running` (now failed, `interrupted`) and re-queued at start-up. */
-  recovered: { interrupted: string[]; requeued: string[] };
+  recovered: {
+    interrupted: string[];
+    requeued: string[];
+    reattached: string[];
+  };
   /** Stop launching, stop runs in flight, keep queued runs for the next start. */
   close(): Promise<void>;
 }

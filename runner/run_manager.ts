@@ -71,6 +71,52 @@ export interface InvokerFactory {
    * @returns An idle invoker.
    */
   create(ctx: InvokerContext): Invoker | Promise<Invoker>;
+  /**
+   * The results URL of a run of `kind` that gives none (for example `gs://bucket/runs/<id>`
+   * for Cloud Batch, whose containers cannot write to the runner's disk). Absent, or
+   * returning `undefined`: the run's local `results/` folder.
+   *
+   * @param kind The invoker kind of the run.
+   * @param runId The run id.
+   * @returns The results URL, or `undefined` for the default.
+   */
+  resultsUrl?(kind: InvokerKind, runId: string): string | undefined;
+  /**
+   * Kinds whose runs go on without the runner process (cloud jobs). At start, runs of these
+   * kinds left `running` are re-attached through their invoker's `attach` (see
+   * {@linkcode AttachableInvoker}) instead of being marked `interrupted`; at shutdown they
+   * are left running (and recorded `running`) instead of being stopped.
+   */
+  readonly detachedKinds?: readonly InvokerKind[] | undefined;
+}
+
+/**
+ * An invoker that can follow a run launched earlier, by another runner process: what the
+ * kinds in {@linkcode InvokerFactory.detachedKinds} make. The handle's optional `detach()`
+ * stops following the run without stopping it.
+ *
+ * @example
+ * ```ts
+ * import type { AttachableInvoker } from "@wt/runner";
+ *
+ * function canAttach(invoker: object): invoker is AttachableInvoker {
+ *   return typeof (invoker as Partial<AttachableInvoker>).attach === "function";
+ * }
+ * console.assert(!canAttach({ kind: "local", run: () => Promise.reject() }));
+ * ```
+ */
+export interface AttachableInvoker extends Invoker {
+  /**
+   * Follow the run with this id (`env.run_id`) that was launched earlier.
+   *
+   * @param args The run's arguments.
+   * @param env The run's environment (results URL, run id).
+   * @returns A handle on the run.
+   */
+  attach(
+    args: WorkflowCLIArgs,
+    env: WorkflowCLIEnv,
+  ): Promise<RunHandle & { detach?(): void }>;
 }
 
 /** The trace context handed to a workflow process, and the end of the run's span. */
@@ -204,8 +250,10 @@ const INLINE_CONFIG_LIMIT = 64 * 1024;
 type CancelReason = "cancelled" | "timeout" | "interrupted";
 
 interface Slot {
-  handle?: RunHandle;
+  handle?: RunHandle & { detach?(): void };
   cancelReason?: CancelReason;
+  /** Set by close() for runs of detached kinds: stop following, leave them running. */
+  detach?: () => void;
   timer?: ReturnType<typeof setTimeout>;
   done: Promise<void>;
 }
@@ -288,24 +336,33 @@ export class RunManager {
   /**
    * Recover after a restart: runs left `running` by a crash become `failed` (reason
    * `interrupted`) and get a failure `result.json` in their results folder (unless one
-   * exists), queued runs are queued again in their original order. Then start launching.
+   * exists), except runs of the factory's `detachedKinds`, which are re-attached; queued
+   * runs are queued again in their original order. Then start launching.
    *
-   * @returns The ids interrupted and re-queued.
+   * @returns The ids interrupted, re-queued and re-attached.
    */
-  start(): { interrupted: string[]; requeued: string[] } {
+  start(): { interrupted: string[]; requeued: string[]; reattached: string[] } {
     if (this.#started) throw new Error("RunManager.start() called twice");
     this.#started = true;
-    const interrupted = this.#o.store.interruptRunning(nowIso());
+    const detached = this.#o.invokers.detachedKinds ?? [];
+    const reattached = detached.length > 0
+      ? this.#o.store.runningIds(detached)
+      : [];
+    const interrupted = this.#o.store.interruptRunning(nowIso(), detached);
     // Whoever waits on the results folder (a Pub/Sub publisher, a script polling
     // result.json) learns that these runs ended; a result.json already there is kept.
     this.#recovery = Promise.all(interrupted.map(async (id) => {
       const rec = this.#o.store.get(id);
       if (rec) await this.#recordFailure(rec);
     })).then(() => {});
+    for (const id of reattached) {
+      const rec = this.#o.store.get(id);
+      if (rec) this.#launch(rec, true);
+    }
     const requeued = this.#o.store.queuedIds();
     this.#queue.push(...requeued);
     this.#pump();
-    return { interrupted, requeued };
+    return { interrupted, requeued, reattached };
   }
 
   /** Runs in flight and queued. */
@@ -395,14 +452,16 @@ export class RunManager {
     runDir: string,
     timeout: number | undefined,
   ): Promise<RunRecord> {
+    const kind = req.invoker ?? this.#o.invokers.kinds[0]!;
     return this.#o.store.insertBatched({
       id,
       workflow: wf.name,
-      invoker: req.invoker ?? this.#o.invokers.kinds[0]!,
+      invoker: kind,
       execution_mode: req.execution_mode ?? "sequential",
       mock_io: req.mock_io ?? false,
       params: req.params,
       results_url: req.results_url ??
+        this.#o.invokers.resultsUrl?.(kind, id) ??
         pathToFileURL(join(runDir, "results")).href,
       created_at: nowIso(),
       launch: {
@@ -478,12 +537,17 @@ export class RunManager {
 
   /**
    * Stop: launch nothing more, stop runs in flight (recorded `failed`, reason
-   * `interrupted`); queued runs stay queued for the next start.
+   * `interrupted`) except runs of detached kinds (cloud jobs), which are left running and
+   * re-attached at the next start; queued runs stay queued for the next start.
    */
   async close(): Promise<void> {
     this.#closed = true;
     const slots = [...this.#active.values()];
     for (const slot of slots) {
+      if (slot.detach) {
+        slot.detach();
+        continue;
+      }
       slot.cancelReason ??= "interrupted";
       await slot.handle?.cancel().catch(() => {});
     }
@@ -505,26 +569,53 @@ export class RunManager {
       const id = this.#queue.shift()!;
       const rec = this.#o.store.markRunning(id, nowIso());
       if (!rec) continue;
-      let finish!: () => void;
-      const slot: Slot = { done: new Promise<void>((r) => finish = r) };
-      this.#active.set(id, slot);
-      this.#execute(rec, slot).finally(finish);
+      this.#launch(rec, false);
     }
   }
 
-  async #execute(rec: RunRecord, slot: Slot): Promise<void> {
+  #launch(rec: RunRecord, attach: boolean): void {
+    let finish!: () => void;
+    const slot: Slot = { done: new Promise<void>((r) => finish = r) };
+    this.#active.set(rec.id, slot);
+    this.#execute(rec, slot, attach).finally(finish);
+  }
+
+  async #execute(
+    rec: RunRecord,
+    slot: Slot,
+    attach = false,
+  ): Promise<void> {
     const runDir = join(this.#o.dataDir, "runs", rec.id);
     const logPath = join(runDir, "run.log");
     const info = this.#o.store.launchInfo(rec.id)!;
     let span: RunSpan | undefined;
     let outcome: RunOutcome;
+    const detachable = (this.#o.invokers.detachedKinds ?? []).includes(
+      rec.invoker,
+    );
+    let detached = false;
+    const detach = new Promise<undefined>((resolve) => {
+      if (detachable) {
+        slot.detach = () => {
+          detached = true;
+          resolve(undefined);
+        };
+      }
+    });
     try {
-      span = this.#o.tracer?.startRun(rec, info.traceparent, info.tracestate);
+      // A re-attached run keeps the trace context it was launched with; no second span.
+      if (!attach) {
+        span = this.#o.tracer?.startRun(
+          rec,
+          info.traceparent,
+          info.tracestate,
+        );
+      }
       const traceparent = span ? span.traceparent : info.traceparent;
       const tracestate = span ? span.tracestate : info.tracestate;
       const wf = this.#o.workflows.get(rec.workflow);
       await Deno.mkdir(join(runDir, "results"), { recursive: true });
-      const timeoutMs = info.timeout_s === null
+      let timeoutMs = info.timeout_s === null
         ? null
         : Math.round(info.timeout_s * 1000);
       const invoker = await this.#o.invokers.create({
@@ -558,7 +649,25 @@ export class RunManager {
         extra: { ...info.env, ...span?.env },
       });
       if (slot.cancelReason) throw new Error("cancelled before launch");
-      const handle = await invoker.run(args, env);
+      let handle: RunHandle & { detach?(): void };
+      if (attach) {
+        const attachable = invoker as Partial<AttachableInvoker>;
+        if (typeof attachable.attach !== "function") {
+          throw new Error(
+            `the '${rec.invoker}' invoker cannot re-attach to a run`,
+          );
+        }
+        handle = await attachable.attach(args, env);
+        // The timeout counts from the original start.
+        if (timeoutMs !== null && rec.started_at) {
+          timeoutMs = Math.max(
+            0,
+            timeoutMs - (Date.now() - Date.parse(rec.started_at)),
+          );
+        }
+      } else {
+        handle = await invoker.run(args, env);
+      }
       slot.handle = handle;
       if (slot.cancelReason) await handle.cancel();
       if (timeoutMs !== null) {
@@ -569,16 +678,26 @@ export class RunManager {
           );
         }, timeoutMs);
       }
-      const final = await handle.wait();
+      const final = await Promise.race([handle.wait(), detach]);
+      if (final === undefined) {
+        // close(): the run goes on without us; it stays `running` in the store.
+        handle.detach?.();
+        return;
+      }
       outcome = this.#outcome(final, slot, info.timeout_s);
     } catch (e) {
+      if (detached) return;
       outcome = slot.cancelReason
         ? this.#outcome(undefined, slot, info.timeout_s)
         : {
           status: "failed",
           finished_at: nowIso(),
-          error: `could not launch the run: ${(e as Error).message ?? e}`,
-          reason: "launch_failed",
+          error: attach
+            ? `could not re-attach to the run after a restart: ${
+              (e as Error).message ?? e
+            }`
+            : `could not launch the run: ${(e as Error).message ?? e}`,
+          reason: attach ? "interrupted" : "launch_failed",
         };
       if (!slot.cancelReason) {
         this.#log(`run ${rec.id}: ${outcome.error}`);
@@ -588,6 +707,7 @@ export class RunManager {
       }
     } finally {
       clearTimeout(slot.timer);
+      if (detached) this.#active.delete(rec.id);
     }
     this.#active.delete(rec.id);
     let done: RunRecord;

@@ -448,21 +448,42 @@ export class RunStore {
 
   /**
    * Mark every `running` run `failed` with reason `interrupted` (called at start-up: the
-   * process that ran them is gone).
+   * process that ran them is gone), except runs of the invoker kinds in `except` (cloud
+   * jobs that go on without the runner).
    *
    * @param at When (ISO 8601).
+   * @param except Invoker kinds whose running runs are left alone.
    * @returns The ids of the runs marked.
    */
-  interruptRunning(at: string): string[] {
+  interruptRunning(at: string, except: readonly InvokerKind[] = []): string[] {
+    const skip = except.length
+      ? ` AND invoker NOT IN (${except.map(() => "?").join(", ")})`
+      : "";
     const ids = (this.#prepare(
-      "SELECT id FROM runs WHERE status = 'running' ORDER BY seq",
-    ).all() as Row[]).map((r) => String(r["id"]));
+      `SELECT id FROM runs WHERE status = 'running'${skip} ORDER BY seq`,
+    ).all(...except) as Row[]).map((r) => String(r["id"]));
     this.#prepare(
       `UPDATE runs SET status = 'failed', finished_at = ?, reason = 'interrupted',
          error = COALESCE(error, 'the runner stopped while this run was in flight; submit it again')
-       WHERE status = 'running'`,
-    ).run(at);
+       WHERE status = 'running'${skip}`,
+    ).run(at, ...except);
     return ids;
+  }
+
+  /**
+   * Runs in state `running` launched by one of the given invoker kinds.
+   *
+   * @param invokers Invoker kinds.
+   * @returns Run ids, oldest first.
+   */
+  runningIds(invokers: readonly InvokerKind[]): string[] {
+    if (invokers.length === 0) return [];
+    const rows = this.#prepare(
+      `SELECT id FROM runs WHERE status = 'running' AND invoker IN (${
+        invokers.map(() => "?").join(", ")
+      }) ORDER BY seq`,
+    ).all(...invokers) as Row[];
+    return rows.map((r) => String(r["id"]));
   }
 
   /** Close the database. */
