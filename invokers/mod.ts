@@ -6,7 +6,8 @@
  * {@linkcode RunHandle} with `status()`, `wait()` and `cancel()`, and results come back
  * through the run's `result.json` ({@linkcode readResult}). Invokers never import workflow
  * code; they talk to it through the workflow CLI's arguments, environment and
- * `result.json`.
+ * `result.json`. {@linkcode processStartTime} and {@linkcode stopProcessTree} let a launcher
+ * that was killed recognise and stop, at its next start, the local runs it left behind.
  *
  * @example Run a compiled workflow locally
  * ```ts ignore
@@ -31,6 +32,12 @@ export {
   type LocalInvokerOptions,
   LocalRunHandle,
 } from "./local.ts";
+export {
+  processStartTime,
+  stopProcessTree,
+  type StopProcessTreeOptions,
+  type StopProcessTreeOutcome,
+} from "./process_tree.ts";
 export {
   type GcsReader,
   readResult,
