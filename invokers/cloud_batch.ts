@@ -811,6 +811,7 @@ export class CloudBatchRunHandle implements RunHandle {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #wake: (() => void) | undefined;
   #lastJob: BatchJob | undefined;
+  #detached = false;
 
   /** @ignore Created by {@linkcode CloudBatchInvoker.run}. */
   constructor(
@@ -902,6 +903,22 @@ export class CloudBatchRunHandle implements RunHandle {
     this.#wake?.();
   }
 
+  /**
+   * Stop following the job without deleting it (a runner shutting down while the job goes
+   * on): polling stops, a pending `wait()` rejects with `InvokerError` code `detached`.
+   * Follow the job again later with {@linkcode CloudBatchInvoker.attach}.
+   *
+   * @example
+   * ```ts ignore
+   * const run = await invoker.run(args, env);
+   * run.detach(); // the job keeps running on Cloud Batch
+   * ```
+   */
+  detach(): void {
+    this.#detached = true;
+    this.#wake?.();
+  }
+
   async #sleep(ms: number): Promise<void> {
     await new Promise<void>((resolve) => {
       this.#wake = () => {
@@ -924,6 +941,12 @@ export class CloudBatchRunHandle implements RunHandle {
     const maxFailures = this.#options.maxPollFailures ?? 3;
     let failures = 0;
     while (true) {
+      if (this.#detached) {
+        throw new InvokerError(
+          "detached",
+          `stopped following Batch job ${this.jobName} (run ${this.id}); it goes on without this handle`,
+        );
+      }
       if (this.#cancelled) {
         status = "cancelled";
         reason ??= "cancelled";
@@ -938,7 +961,7 @@ export class CloudBatchRunHandle implements RunHandle {
         await this.#sleep(interval);
         continue;
       }
-      if (this.#cancelled) continue;
+      if (this.#cancelled || this.#detached) continue;
       if (status === "succeeded" || status === "failed") break;
       if (status === "cancelled") {
         reason = "deleted";

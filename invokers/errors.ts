@@ -14,6 +14,8 @@
  * - `api`: a cloud API call failed (the message carries the service's status message).
  * - `timeout`: an operation did not finish in the time it was given.
  * - `result`: `result.json` is missing, unreadable or not a `ResponseModel`.
+ * - `detached`: the caller stopped following a run (`CloudBatchRunHandle.detach`); the run
+ *   itself goes on.
  *
  * @example
  * ```ts
@@ -33,7 +35,8 @@ export type InvokerErrorCode =
   | "launch"
   | "api"
   | "timeout"
-  | "result";
+  | "result"
+  | "detached";
 
 /**
  * An error raised by an invoker. `code` tells callers what kind of failure it is; the
