@@ -78,6 +78,83 @@ function engine(schema: Record<string, unknown>): Ajv2020 | Ajv {
   return ajv2020;
 }
 
+const SIMPLE_TYPES = new Set([
+  "array",
+  "boolean",
+  "integer",
+  "null",
+  "number",
+  "object",
+  "string",
+]);
+
+const isRecord = (x: unknown): x is Record<string, unknown> =>
+  typeof x === "object" && x !== null && !Array.isArray(x);
+const isNumber = (x: unknown): boolean =>
+  typeof x === "number" && Number.isFinite(x);
+const isCount = (x: unknown): boolean =>
+  typeof x === "number" && Number.isInteger(x) && x >= 0;
+const isUniqueStrings = (x: unknown, minItems = 0): boolean =>
+  Array.isArray(x) && x.length >= minItems &&
+  x.every((s) => typeof s === "string") && new Set(x).size === x.length;
+const isSchemaList = (x: unknown): boolean =>
+  Array.isArray(x) && x.length > 0 && x.every(plainlyValid);
+
+/** What the 2020-12 meta-schema requires of each keyword {@linkcode plainlyValid} knows. */
+const PLAIN_KEYWORDS: Record<string, (value: unknown) => boolean> = {
+  type: (x) =>
+    typeof x === "string" ? SIMPLE_TYPES.has(x) : isUniqueStrings(x, 1) &&
+      (x as string[]).every((t) => SIMPLE_TYPES.has(t)),
+  title: (x) => typeof x === "string",
+  description: (x) => typeof x === "string",
+  format: (x) => typeof x === "string",
+  default: () => true,
+  const: () => true,
+  enum: (x) => Array.isArray(x),
+  examples: (x) => Array.isArray(x),
+  deprecated: (x) => typeof x === "boolean",
+  readOnly: (x) => typeof x === "boolean",
+  writeOnly: (x) => typeof x === "boolean",
+  uniqueItems: (x) => typeof x === "boolean",
+  multipleOf: (x) => isNumber(x) && (x as number) > 0,
+  minimum: isNumber,
+  maximum: isNumber,
+  exclusiveMinimum: isNumber,
+  exclusiveMaximum: isNumber,
+  minLength: isCount,
+  maxLength: isCount,
+  minItems: isCount,
+  maxItems: isCount,
+  minProperties: isCount,
+  maxProperties: isCount,
+  required: (x) => isUniqueStrings(x),
+  properties: (x) => isRecord(x) && Object.values(x).every(plainlyValid),
+  additionalProperties: (x) => plainlyValid(x),
+  items: (x) => plainlyValid(x),
+  allOf: isSchemaList,
+  anyOf: isSchemaList,
+  oneOf: isSchemaList,
+  not: (x) => plainlyValid(x),
+};
+
+/**
+ * Whether a schema is certainly valid against the 2020-12 meta-schema: it uses only the
+ * keywords above, each with a value the meta-schema accepts (no `$`-keywords, so no
+ * references or ids). Such schemas skip ajv's own meta-schema check, which compiles the
+ * whole meta-schema (tens of milliseconds) the first time; any other schema gets it.
+ */
+function plainlyValid(schema: unknown): boolean {
+  if (typeof schema === "boolean") return true;
+  if (!isRecord(schema)) return false;
+  for (const key of Object.keys(schema)) {
+    const check = Object.hasOwn(PLAIN_KEYWORDS, key)
+      ? PLAIN_KEYWORDS[key]
+      : undefined;
+    if (!check || !check(schema[key])) return false;
+  }
+  return true;
+}
+
 function compile(schema: Record<string, unknown>): ValidateFunction {
   const cached = compiled.get(schema);
   if (cached) return cached;
@@ -86,7 +163,20 @@ function compile(schema: Record<string, unknown>): ValidateFunction {
   // $id; a new schema object (e.g. parsed again from JSON) replaces the old one.
   const id = schema["$id"];
   if (typeof id === "string") ajv.removeSchema(id);
-  const fn = ajv.compile(schema);
+  let fn: ValidateFunction;
+  if (ajv === ajv2020 && plainlyValid(schema)) {
+    // The meta-schema check would pass: skip it (same validator, same errors).
+    const opts = ajv.opts as { validateSchema: boolean | "log" };
+    const before = opts.validateSchema;
+    opts.validateSchema = false;
+    try {
+      fn = ajv.compile(schema);
+    } finally {
+      opts.validateSchema = before;
+    }
+  } else {
+    fn = ajv.compile(schema);
+  }
   compiled.set(schema, fn);
   return fn;
 }

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import * as v from "valibot";
+import fc from "fast-check";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { formatsPlugin } from "./_formats.ts";
 import {
   formatValidationErrors,
   validate,
@@ -165,6 +168,121 @@ Deno.test("validate caches the compiled schema per object", () => {
 
 Deno.test("validate throws on an invalid schema", () => {
   assert.throws(() => validate(1, { type: "nonsense" }), /schema is invalid/);
+});
+
+Deno.test("validate reports invalid keyword values of simple schemas as ajv's meta-schema check does", () => {
+  for (
+    const schema of [
+      { type: ["string", "string"] },
+      { type: [] },
+      { minLength: -1 },
+      { minLength: 1.5 },
+      { multipleOf: 0 },
+      { required: ["a", "a"] },
+      { properties: { a: { type: "text" } } },
+      { anyOf: [] },
+      { items: { title: 3 } },
+      { enum: "a" },
+    ]
+  ) {
+    assert.throws(
+      () => validate(1, schema),
+      /schema is invalid/,
+      JSON.stringify(schema),
+    );
+  }
+});
+
+Deno.test("validate behaves as ajv with its meta-schema check on any schema (fast-check)", () => {
+  // The reference: what validate() did before simple schemas skipped the meta-schema check.
+  const reference = new Ajv2020({
+    strict: false,
+    allErrors: true,
+    validateFormats: true,
+  });
+  formatsPlugin(reference);
+  const outcome = (run: () => unknown): unknown => {
+    try {
+      return { ok: run() };
+    } catch (err) {
+      return { error: (err as Error).message };
+    }
+  };
+  const value = fc.oneof(
+    fc.constantFrom(
+      "string",
+      "integer",
+      "number",
+      "object",
+      "array",
+      "boolean",
+      "null",
+      "nonsense",
+      "uri",
+      "email",
+    ),
+    fc.integer({ min: -2, max: 3 }),
+    fc.constantFrom(0.5, -1.5, true, false, null),
+    fc.constant([]),
+    fc.array(fc.constantFrom("a", "b", "string", "integer", 1), {
+      maxLength: 3,
+    }),
+  );
+  const keyword = fc.constantFrom(
+    "type",
+    "title",
+    "description",
+    "format",
+    "default",
+    "const",
+    "enum",
+    "examples",
+    "deprecated",
+    "uniqueItems",
+    "multipleOf",
+    "minimum",
+    "exclusiveMaximum",
+    "minLength",
+    "maxItems",
+    "required",
+    "pattern",
+    "$comment",
+    "unknownKeyword",
+  );
+  const { schema } = fc.letrec((tie) => ({
+    schema: fc.oneof(
+      { depthSize: "small" },
+      fc.dictionary(keyword, value, { maxKeys: 4 }),
+      fc.record({
+        type: fc.constant("object"),
+        properties: fc.dictionary(fc.constantFrom("a", "b"), tie("schema"), {
+          maxKeys: 2,
+        }),
+        additionalProperties: fc.oneof(fc.boolean(), tie("schema")),
+      }, { requiredKeys: [] }),
+      fc.record({
+        items: tie("schema"),
+        anyOf: fc.array(tie("schema"), { maxLength: 2 }),
+        not: tie("schema"),
+      }, { requiredKeys: [] }),
+    ),
+  }));
+  const instance = fc.oneof(
+    fc.jsonValue({ maxDepth: 2 }),
+    fc.record({ a: fc.jsonValue({ maxDepth: 1 }) }),
+  );
+  fc.assert(
+    fc.property(schema, instance, (s, x) => {
+      const mine = outcome(() =>
+        validate(x, s as Record<string, unknown>).length === 0
+      );
+      const theirs = outcome(() =>
+        reference.compile(structuredClone(s) as object)(x)
+      );
+      assert.deepEqual(mine, theirs, JSON.stringify(s));
+    }),
+    { numRuns: 400 },
+  );
 });
 
 Deno.test("formatValidationErrors prints one line per item", () => {
