@@ -98,7 +98,12 @@ export interface RunPage {
 
 type Row = Record<string, SQLInputValue>;
 
-const SCHEMA_VERSION = 1;
+/**
+ * Version 2 added `pid` and `pid_start`: the process of a local run (its pid and the start
+ * time that tells it from a later process with the same pid), so that a runner restarted
+ * after a crash can stop the processes it had launched.
+ */
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (
@@ -127,6 +132,22 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status, seq);
 CREATE INDEX IF NOT EXISTS runs_by_workflow ON runs (workflow, seq);
 `;
+
+/** Columns added after version 1, in order (`ALTER TABLE … ADD COLUMN` on older files). */
+const ADDED_COLUMNS: ReadonlyArray<readonly [name: string, type: string]> = [
+  ["pid", "INTEGER"],
+  ["pid_start", "INTEGER"],
+];
+
+/** The process of a run in flight, as recorded by {@linkcode RunStore.recordProcess}. */
+export interface RunProcess {
+  /** Run id. */
+  id: string;
+  /** Process id (leader of the run's process group). */
+  pid: number;
+  /** Its start time (`starttime` of `/proc/<pid>/stat`, clock ticks after boot). */
+  start_time: number;
+}
 
 function str(x: SQLInputValue | undefined): string | null {
   return x === null || x === undefined ? null : String(x);
@@ -207,8 +228,27 @@ export class RunStore {
         `run store ${path} has schema version ${version}, newer than this runner understands (${SCHEMA_VERSION}); upgrade the runner`,
       );
     }
-    this.#db.exec(SCHEMA);
-    this.#db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      this.#db.exec(SCHEMA);
+      // Upgrade in place: add what later versions added (a fresh file gets it here too).
+      const have = new Set(
+        (this.#db.prepare("PRAGMA table_info(runs)").all() as Row[]).map((r) =>
+          String(r["name"])
+        ),
+      );
+      for (const [name, type] of ADDED_COLUMNS) {
+        if (!have.has(name)) {
+          this.#db.exec(`ALTER TABLE runs ADD COLUMN ${name} ${type}`);
+        }
+      }
+      this.#db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+      this.#db.exec("COMMIT");
+    } catch (e) {
+      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      this.#db.close();
+      throw e;
+    }
   }
 
   /**
@@ -422,6 +462,40 @@ export class RunStore {
   }
 
   /**
+   * Record the process of a run in flight (local runs), so that a runner restarted after a
+   * crash can recognise it and stop it (see {@linkcode RunStore.runningProcesses}).
+   *
+   * @param id Run id.
+   * @param pid Process id (leader of the run's process group).
+   * @param startTime Its start time (`processStartTime` of `@wt/invokers`).
+   * @returns Whether the run was `running` (and so recorded).
+   */
+  recordProcess(id: string, pid: number, startTime: number): boolean {
+    const { changes } = this.#prepare(
+      "UPDATE runs SET pid = ?, pid_start = ? WHERE id = ? AND status = 'running'",
+    ).run(pid, startTime, id);
+    return Number(changes) === 1;
+  }
+
+  /**
+   * The recorded processes of runs in state `running`.
+   *
+   * @returns One entry per running run with a recorded process, oldest run first.
+   */
+  runningProcesses(): RunProcess[] {
+    const rows = this.#prepare(
+      `SELECT id, pid, pid_start FROM runs
+       WHERE status = 'running' AND pid IS NOT NULL AND pid_start IS NOT NULL
+       ORDER BY seq`,
+    ).all() as Row[];
+    return rows.map((r) => ({
+      id: String(r["id"]),
+      pid: Number(r["pid"]),
+      start_time: Number(r["pid_start"]),
+    }));
+  }
+
+  /**
    * Move a run that is not terminal yet to its terminal state.
    *
    * @param id Run id.
@@ -453,20 +527,30 @@ export class RunStore {
    *
    * @param at When (ISO 8601).
    * @param except Invoker kinds whose running runs are left alone.
+   * @param exceptIds Runs left alone too (their processes are being stopped first).
    * @returns The ids of the runs marked.
    */
-  interruptRunning(at: string, except: readonly InvokerKind[] = []): string[] {
-    const skip = except.length
-      ? ` AND invoker NOT IN (${except.map(() => "?").join(", ")})`
-      : "";
+  interruptRunning(
+    at: string,
+    except: readonly InvokerKind[] = [],
+    exceptIds: readonly string[] = [],
+  ): string[] {
+    const skip =
+      (except.length
+        ? ` AND invoker NOT IN (${except.map(() => "?").join(", ")})`
+        : "") +
+      (exceptIds.length
+        ? ` AND id NOT IN (${exceptIds.map(() => "?").join(", ")})`
+        : "");
+    const args = [...except, ...exceptIds];
     const ids = (this.#prepare(
       `SELECT id FROM runs WHERE status = 'running'${skip} ORDER BY seq`,
-    ).all(...except) as Row[]).map((r) => String(r["id"]));
+    ).all(...args) as Row[]).map((r) => String(r["id"]));
     this.#prepare(
       `UPDATE runs SET status = 'failed', finished_at = ?, reason = 'interrupted',
          error = COALESCE(error, 'the runner stopped while this run was in flight; submit it again')
        WHERE status = 'running'${skip}`,
-    ).run(at, ...except);
+    ).run(at, ...args);
     return ids;
   }
 

@@ -196,3 +196,76 @@ Deno.test("RunStore.insertBatched: one transaction per event-loop turn, failures
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("RunStore: a version 1 file is upgraded in place (process columns added)", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "runs.db");
+  try {
+    // What a version 1 runner wrote: the table without pid/pid_start, one run in flight.
+    const v1 = new DatabaseSync(path);
+    v1.exec(`CREATE TABLE runs (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+      workflow TEXT NOT NULL, status TEXT NOT NULL, invoker TEXT NOT NULL,
+      execution_mode TEXT NOT NULL, mock_io INTEGER NOT NULL, params TEXT NOT NULL,
+      created_at TEXT NOT NULL, started_at TEXT, finished_at TEXT, exit_code INTEGER,
+      result TEXT, error TEXT, trace TEXT, reason TEXT, results_url TEXT NOT NULL,
+      timeout_s REAL, traceparent TEXT, tracestate TEXT, env TEXT NOT NULL DEFAULT '{}');
+      INSERT INTO runs (id, workflow, status, invoker, execution_mode, mock_io, params,
+        created_at, started_at, results_url)
+      VALUES ('old', 'wt-add-workflow', 'running', 'local', 'sequential', 0, '{}',
+        '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:01.000Z', 'file:///tmp/old');
+      PRAGMA user_version = 1;`);
+    v1.close();
+
+    const store = new RunStore(path);
+    assert.equal(store.get("old")?.status, "running", "rows kept");
+    assert.deepEqual(store.runningProcesses(), [], "no process recorded yet");
+    assert.equal(store.recordProcess("old", 4242, 987654), true);
+    assert.deepEqual(store.runningProcesses(), [
+      { id: "old", pid: 4242, start_time: 987654 },
+    ]);
+    store.close();
+
+    const raw = new DatabaseSync(path);
+    const version = raw.prepare("PRAGMA user_version").get();
+    const columns = raw.prepare("PRAGMA table_info(runs)").all().map((c) =>
+      c["name"]
+    );
+    raw.close();
+    assert.equal(version?.["user_version"], 2);
+    assert.ok(columns.includes("pid") && columns.includes("pid_start"));
+
+    // Opening it again changes nothing (the upgrade is idempotent).
+    const again = new RunStore(path);
+    assert.deepEqual(again.runningProcesses(), [
+      { id: "old", pid: 4242, start_time: 987654 },
+    ]);
+    again.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("RunStore: processes are recorded for running runs only; interruptRunning can spare ids", () => {
+  const store = new RunStore(":memory:");
+  try {
+    for (const id of ["a", "b", "c"]) store.insert(newRun(id));
+    assert.equal(store.recordProcess("a", 100, 1), false, "a is queued");
+    store.markRunning("a", new Date().toISOString());
+    store.markRunning("b", new Date().toISOString());
+    assert.equal(store.recordProcess("a", 100, 1), true);
+    assert.equal(store.recordProcess("b", 200, 2), true);
+    assert.deepEqual(store.runningProcesses().map((p) => p.id), ["a", "b"]);
+    assert.deepEqual(
+      store.interruptRunning("2026-01-01T00:00:00.000Z", [], ["b"]),
+      ["a"],
+    );
+    assert.equal(store.get("a")?.status, "failed");
+    assert.equal(store.get("b")?.status, "running");
+    assert.deepEqual(store.runningProcesses().map((p) => p.id), ["b"]);
+    const rec = store.get("b") as unknown as Record<string, unknown>;
+    assert.equal("pid" in rec, false, "the process is not part of the record");
+  } finally {
+    store.close();
+  }
+});
