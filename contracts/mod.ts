@@ -20,6 +20,7 @@ export * from "./response.ts";
 export * from "./runs.ts";
 export * from "./workflow_cli.ts";
 export * from "./task_protocol.ts";
+export * from "./skip_values.ts";
 export * from "./validation.ts";
 export * from "./formdata.ts";
 /** Valibot schema types that the exported schemas of this package are declared with. */

@@ -43,6 +43,20 @@ export type {
 } from "@wt/contracts";
 export { REGISTRY_OUTPUT_VERSION } from "@wt/contracts";
 
+/**
+ * The module of the built-in skip conditions (`any_dependency_skipped`, `any_is_empty`,
+ * `all_are_none`, `never`), which the compiler always discovers. A task of another module
+ * may share a name with one of them (every other duplicate name is an error).
+ *
+ * @example
+ * ```ts
+ * import { BUILTIN_CONDITIONS } from "@wt/registry/cli";
+ *
+ * console.assert(BUILTIN_CONDITIONS === "@wt/registry/conditions");
+ * ```
+ */
+export const BUILTIN_CONDITIONS: string = "@wt/registry/conditions";
+
 /** Options of {@linkcode collectRegistry}. */
 export interface CollectOptions {
   /** Keep only tasks with these export names; each name must match a task. */
@@ -94,8 +108,9 @@ function entryFor(
  * @param opts Filter and working directory.
  * @returns The catalogue, keyed by `<public_module_path>.<function_name>`.
  * @throws {ModuleImportError} When a module cannot be imported (names the specifier).
- * @throws {RegistrationError} When two modules export tasks under the same name, or a
- *   `functions` name matches no task.
+ * @throws {RegistrationError} When two modules export tasks under the same name (a name
+ *   shared with a task of {@linkcode BUILTIN_CONDITIONS} is allowed), or a `functions` name
+ *   matches no task.
  *
  * @example
  * ```ts ignore
@@ -111,6 +126,7 @@ export async function collectRegistry(
 ): Promise<RegistryOutput> {
   const entries: Record<string, RegistryEntry> = {};
   const owner = new Map<string, string>();
+  const builtins = new Set<string>();
   const done = new Set<string>();
   for (const specifier of specifiers) {
     let target: string;
@@ -134,6 +150,13 @@ export async function collectRegistry(
       if (name === "default") continue;
       const entry = entryFor(name, value, modulePath);
       if (!entry) continue;
+      if (modulePath === BUILTIN_CONDITIONS) {
+        // A built-in may share its name with a library task: both are kept under their
+        // qualified names (the bare name is then ambiguous in a spec).
+        builtins.add(name);
+        entries[qualifiedName(entry)] = entry;
+        continue;
+      }
       const previous = owner.get(name);
       if (previous !== undefined) {
         throw new RegistrationError(
@@ -150,12 +173,16 @@ export async function collectRegistry(
   let kept = entries;
   if (opts.functions && opts.functions.length > 0) {
     const wanted = new Set(opts.functions);
-    const missing = [...wanted].filter((f) => !owner.has(f));
+    const missing = [...wanted].filter((f) =>
+      !owner.has(f) && !builtins.has(f)
+    );
     if (missing.length > 0) {
       throw new RegistrationError(
         `no task named ${missing.map((m) => `'${m}'`).join(", ")} in ${
           specifiers.map((s) => `'${s}'`).join(", ")
-        }; tasks found: ${[...owner.keys()].join(", ") || "(none)"}`,
+        }; tasks found: ${
+          [...new Set([...owner.keys(), ...builtins])].join(", ") || "(none)"
+        }`,
       );
     }
     kept = Object.fromEntries(

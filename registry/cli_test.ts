@@ -96,6 +96,37 @@ Deno.test("collectRegistry errors", async (t) => {
       },
     );
   });
+  await t.step(
+    "a library task may share its name with a built-in condition",
+    async () => {
+      const out = await collectRegistry(
+        [
+          "./registry/testdata/own_never.ts",
+          "./registry/conditions.ts",
+          "./registry/testdata/dup_a.ts",
+        ],
+        { cwd: rootDir, functions: ["never", "any_is_empty"] },
+      );
+      assert.deepEqual(Object.keys(out.entries).sort(), [
+        "./registry/testdata/own_never.ts.never",
+        "@wt/registry/conditions.any_is_empty",
+        "@wt/registry/conditions.never",
+      ]);
+      // Two libraries (not built-ins) sharing a name is still an error.
+      await assert.rejects(
+        collectRegistry(
+          [
+            "./registry/conditions.ts",
+            "./registry/testdata/own_never.ts",
+            "./registry/testdata/dup_a.ts",
+            "./registry/testdata/dup_b.ts",
+          ],
+          { cwd: rootDir },
+        ),
+        /duplicate task name 'add'/,
+      );
+    },
+  );
   await t.step("the same module given twice is read once", async () => {
     const out = await collectRegistry(
       ["./registry/testdata/dup_a.ts", "./registry/testdata/dup_a.ts"],

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import type { SkipCondition } from "@wt/contracts";
+import { isEmptyValue, type SkipCondition } from "@wt/contracts";
 import { isSkip } from "./skip.ts";
 
 export type { SkipCondition };
@@ -49,7 +49,8 @@ export function anyDependencySkipped(input: SkipConditionInput): boolean {
  * Whether one value is empty: `null`/`undefined`, `""`, an empty array, an empty `Map` or
  * `Set`, an object with a numeric `length` or `size` of 0 (array-likes and tabular data
  * frames), or a plain object without own keys. Numbers, booleans and the skip sentinel are
- * never empty.
+ * never empty. The rule is `isEmptyValue` of `@wt/contracts`, which the built-in
+ * `any_is_empty` condition of `@wt/registry/conditions` uses too.
  *
  * @param value Any value.
  * @returns `true` when the value is empty.
@@ -63,21 +64,7 @@ export function anyDependencySkipped(input: SkipConditionInput): boolean {
  * ```
  */
 export function isEmpty(value: unknown): boolean {
-  if (value === null || value === undefined) return true;
-  if (typeof value === "string") return value.length === 0;
-  if (typeof value !== "object") return false;
-  if (Array.isArray(value)) return value.length === 0;
-  if (isSkip(value)) return false;
-  if (value instanceof Map || value instanceof Set) return value.size === 0;
-  const o = value as { length?: unknown; size?: unknown };
-  if (typeof o.length === "number") return o.length === 0;
-  if (typeof o.size === "number") return o.size === 0;
-  const proto = Object.getPrototypeOf(value);
-  if (proto === Object.prototype || proto === null) {
-    for (const _ in value) return false;
-    return Object.getOwnPropertySymbols(value).length === 0;
-  }
-  return false;
+  return isEmptyValue(value);
 }
 
 /**

@@ -3,10 +3,7 @@
  *
  * @module
  */
-import type { SkipSentinel } from "@wt/contracts";
-
-/** The global-registry symbol that marks the skip sentinel. */
-const SKIP_BRAND: symbol = Symbol.for("wt.task.skip");
+import { isSkipSentinel, SKIP_BRAND, type SkipSentinel } from "@wt/contracts";
 
 /**
  * The value a skipped task returns: {@linkcode SkipSentinel} from `@wt/contracts`.
@@ -70,9 +67,7 @@ export const SKIP: Skip = holder[SKIP_BRAND] ??= makeSkip();
  * ```
  */
 export function isSkip(value: unknown): value is Skip {
-  return value === SKIP ||
-    (typeof value === "object" && value !== null &&
-      (value as { [key: symbol]: unknown })[SKIP_BRAND] === true);
+  return value === SKIP || isSkipSentinel(value);
 }
 
 /**
