@@ -30,6 +30,7 @@ import * as protoLoader from "@grpc/proto-loader";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { BatchServiceClient } from "@google-cloud/batch";
+import type { BatchClient } from "./cloud_batch.ts";
 
 /**
  * A request as received by the fake (enums as names, 64-bit integers as strings).
@@ -57,8 +58,8 @@ export type Received = any;
  * ```
  */
 export interface InjectedError {
-  /** gRPC status code. */
-  code: grpc.status;
+  /** gRPC status code (a `grpc.status` of `@grpc/grpc-js`, e.g. 14 for UNAVAILABLE). */
+  code: number;
   /** Error details. */
   details: string;
   /** How many successive calls fail (default 1). */
@@ -120,8 +121,7 @@ function packageRoot(start: string): string {
  * ```
  */
 export class FakeBatch {
-  /** The gRPC server. */
-  readonly server: grpc.Server = new grpc.Server();
+  readonly #server: grpc.Server = new grpc.Server();
   /** Its port on 127.0.0.1 once started. */
   port = 0;
   /** Every request received, in order, with its metadata. */
@@ -174,7 +174,7 @@ export class FakeBatch {
     // deno-lint-ignore no-explicit-any
     const loaded = grpc.loadPackageDefinition(definition) as any;
     const service = loaded.google.cloud.batch.v1.BatchService.service;
-    this.server.addService(service, {
+    this.#server.addService(service, {
       createJob: this.#handler("createJob", (req) => {
         const name = `${req.parent}/jobs/${req.jobId}`;
         if (this.jobs.has(name)) {
@@ -218,7 +218,7 @@ export class FakeBatch {
       }),
     });
     this.port = await new Promise<number>((resolve, reject) =>
-      this.server.bindAsync(
+      this.#server.bindAsync(
         "127.0.0.1:0",
         grpc.ServerCredentials.createInsecure(),
         (err, port) => err ? reject(err) : resolve(port),
@@ -275,7 +275,7 @@ export class FakeBatch {
    *
    * @returns The client.
    */
-  client(): BatchServiceClient {
+  client(): BatchClient {
     const client = new BatchServiceClient(
       this.clientOptions() as ConstructorParameters<
         typeof BatchServiceClient
@@ -303,8 +303,8 @@ export class FakeBatch {
   async close(): Promise<void> {
     for (const c of this.#clients) await c.close();
     await new Promise<void>((resolve) =>
-      this.server.tryShutdown(() => resolve())
+      this.#server.tryShutdown(() => resolve())
     );
-    this.server.forceShutdown();
+    this.#server.forceShutdown();
   }
 }
