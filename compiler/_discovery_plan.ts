@@ -30,6 +30,11 @@ export interface DiscoveryPlan {
   config: EphemeralConfig;
   /** Specifiers handed to the registry CLI (`--package`), one per requirement. */
   packages: string[];
+  /**
+   * Modules every discovery collects besides the requirements (handed to the registry CLI
+   * after them): {@linkcode BUILTIN_MODULES}.
+   */
+  builtins: string[];
   /** The registry CLI module (absolute file path or remote specifier). */
   cliModule: string;
   /** Folders the sandboxed child may read, besides the ephemeral dir and module caches. */
@@ -195,6 +200,13 @@ async function enclosingWorkspace(
 }
 
 const WT_PACKAGES = ["@wt/registry", "@wt/contracts", "@wt/task"];
+
+/**
+ * Modules of the `@wt/*` packages that every discovery collects, so that any spec can name
+ * their tasks without a requirement: the built-in skip conditions. They resolve like the
+ * other `@wt/*` packages (from the `link` checkout, else from JSR at the compiler's version).
+ */
+export const BUILTIN_MODULES: readonly string[] = ["@wt/registry/conditions"];
 
 /**
  * Build the discovery plan of a requirement set: import map, specifiers, readable folders.
@@ -370,6 +382,7 @@ export async function planDiscovery(
   return {
     config: { imports, scopes },
     packages,
+    builtins: [...BUILTIN_MODULES],
     cliModule,
     readPaths: [...new Set(readPaths)].sort(),
     pathFolders,

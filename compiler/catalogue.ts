@@ -217,7 +217,7 @@ export function describeResolution(name: string, r: TaskResolution): string {
   if (r.kind === "ambiguous") {
     return `task name \`${name}\` is ambiguous: it is exported by ${r.candidates.length} modules (${
       r.candidates.map((c) => `\`${c}\``).join(", ")
-    }); write the qualified name`;
+    }); write the qualified name, e.g. \`${r.candidates[0]}\``;
   }
   if (r.kind === "unknown") {
     const hint = r.suggestions.length

@@ -14,12 +14,20 @@
  *    `RegistryOutput` schema; the exit code alone is never trusted.
  * 4. The output is cached under a key of the resolved requirement set.
  *
+ * ## Built-in tasks
+ * Besides the requirements, every discovery collects `@wt/registry/conditions` (the built-in
+ * skip conditions `any_dependency_skipped`, `any_is_empty`, `all_are_none`, `never`), from
+ * the linked checkout or from JSR at this compiler's version, so the output always lists
+ * them under `@wt/registry/conditions.<name>`. A pre-computed `--registry FILE` is used as
+ * it is: nothing is added to it.
+ *
  * ## Cache invalidation
  * The key is a SHA-256 over: the cache format version; the Deno version; the generated
  * import map (requirement names, registries and versions, absolute folders, the link root's
- * imports); the registry CLI module; and the content (every file's path and bytes) of each
- * path library folder, of sibling workspace members it can import by name, of the linked
- * `@wt/registry` and `@wt/contracts` folders and the link root `deno.json`, and of a custom
+ * imports); the built-in modules; the registry CLI module; and the content (every file's
+ * path and bytes) of each path library folder, of sibling workspace members it can import by
+ * name, of the linked `@wt/registry` (built-ins included) and `@wt/contracts` folders and
+ * the link root `deno.json`, and of a custom
  * registry CLI file. When some `jsr:`/`npm:` target is a range rather than an exact version,
  * the dependencies are resolved first and the resulting lock file joins the key, so a newly
  * published version is a miss. Anything else (e.g. a change inside a cached npm package) is
@@ -417,6 +425,7 @@ export async function discover(
     Deno.version.deno,
     plan.config,
     plan.packages,
+    plan.builtins,
     plan.cliModule,
     envGet("JSR_URL") ?? null,
     envGet("NPM_CONFIG_REGISTRY") ?? null,
@@ -444,7 +453,7 @@ export async function discover(
     await Deno.writeTextFile(configFile, JSON.stringify(config, null, 2));
     await Deno.writeTextFile(
       entryFile,
-      [plan.cliModule, ...plan.packages].map((s) =>
+      [plan.cliModule, ...plan.packages, ...plan.builtins].map((s) =>
         `import ${JSON.stringify(isAbsolute(s) ? pathToFileURL(s).href : s)};\n`
       ).join(""),
     );
@@ -519,7 +528,7 @@ export async function discover(
         : ["--no-remote", "--deny-import"]),
       `--v8-flags=--max-old-space-size=${Math.floor(memoryMb)}`,
       plan.cliModule,
-      ...plan.packages.flatMap((p) => ["--package", p]),
+      ...[...plan.packages, ...plan.builtins].flatMap((p) => ["--package", p]),
       "--format",
       "json",
     ];

@@ -9,6 +9,7 @@ import {
 } from "./discovery.ts";
 import { isPinned, planDiscovery } from "./_discovery_plan.ts";
 import type { Requirement } from "./spec_model.ts";
+import type { RegistryOutput } from "@wt/contracts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = dirname(HERE);
@@ -32,6 +33,20 @@ async function expectDiscoveryError(
 }
 
 const base = { specDir: FIXTURES, link: REPO, noCache: true } as const;
+
+const BUILTINS = [
+  "@wt/registry/conditions.all_are_none",
+  "@wt/registry/conditions.any_dependency_skipped",
+  "@wt/registry/conditions.any_is_empty",
+  "@wt/registry/conditions.never",
+];
+
+/** The entry keys of a discovery output without the built-in conditions, sorted. */
+function libraryKeys(out: RegistryOutput): string[] {
+  return Object.keys(out.entries).filter((k) =>
+    !k.startsWith("@wt/registry/conditions.")
+  ).sort();
+}
 
 /**
  * Write a library whose deno.json has its own imports (`shouty` → ./vendor/shouty.ts) and a
@@ -79,7 +94,7 @@ Deno.test("discover: a path library resolved against a linked checkout", async (
     ...base,
     onPhase: (p) => phases.push(p),
   });
-  assert.deepEqual(Object.keys(out.entries).sort(), [
+  assert.deepEqual(libraryKeys(out), [
     "@wt-test/tiny.count",
     "@wt-test/tiny.shout",
   ]);
@@ -90,6 +105,23 @@ Deno.test("discover: a path library resolved against a linked checkout", async (
   assert.deepEqual(shout.metadata.tags, ["text"]);
   assert.deepEqual(shout.parameters, ["word"]);
   assert.deepEqual(phases, ["prepare", "resolve", "sandbox", "done"]);
+});
+
+Deno.test("discover: the built-in conditions are always listed, beside the requirements", async () => {
+  const out = await discover([lib("tiny")], base);
+  assert.deepEqual(
+    Object.keys(out.entries).filter((k) => k.startsWith("@wt/registry/"))
+      .sort(),
+    BUILTINS,
+  );
+  const never = out.entries["@wt/registry/conditions.never"]!;
+  assert.equal(never.public_module_path, "@wt/registry/conditions");
+  assert.equal(never.function_name, "never");
+  assert.deepEqual(never.metadata.tags, ["condition"]);
+  assert.deepEqual(never.parameters, ["values"]);
+  // A spec without requirements still gets them.
+  const none = await discover([], base);
+  assert.deepEqual(Object.keys(none.entries).sort(), BUILTINS);
 });
 
 Deno.test("discover: the example library and several requirements at once", async () => {
@@ -125,7 +157,7 @@ Deno.test("discover: an npm requirement loads from the npm cache in the sandbox"
     [{ name: "valibot", version: "1.5.0", registry: "npm", pos }, lib("tiny")],
     base,
   );
-  assert.deepEqual(Object.keys(out.entries).sort(), [
+  assert.deepEqual(libraryKeys(out), [
     "@wt-test/tiny.count",
     "@wt-test/tiny.shout",
   ]);
@@ -136,7 +168,7 @@ Deno.test("discover: a library's own deno.json imports are honoured", async () =
   try {
     await writeScopedLib(dir);
     const out = await discover([scopedReq], { ...base, specDir: dir });
-    assert.deepEqual(Object.keys(out.entries), ["@wt-test/scoped.excite"]);
+    assert.deepEqual(libraryKeys(out), ["@wt-test/scoped.excite"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -185,7 +217,7 @@ Deno.test("discover: a library in another workspace sees its root imports and si
       link: REPO,
       noCache: true,
     });
-    assert.deepEqual(Object.keys(out.entries), ["@acme/tasks.dbl"]);
+    assert.deepEqual(libraryKeys(out), ["@acme/tasks.dbl"]);
   } finally {
     await Deno.remove(ws, { recursive: true });
   }
@@ -193,7 +225,7 @@ Deno.test("discover: a library in another workspace sees its root imports and si
 
 Deno.test("discover: output printed by a library at import time is tolerated", async () => {
   const out = await discover([lib("chatty")], base);
-  assert.deepEqual(Object.keys(out.entries), ["@wt-test/chatty.noop"]);
+  assert.deepEqual(libraryKeys(out), ["@wt-test/chatty.noop"]);
 });
 
 Deno.test("discover: cache hit on the second call, miss after a change", async () => {
@@ -396,7 +428,7 @@ Deno.test("discover: JSR requirements are cached first, then loaded offline in t
         atSandbox,
         "no request from the sandbox",
       );
-      assert.deepEqual(Object.keys(out.entries), ["@fake/tasks.hello"]);
+      assert.deepEqual(libraryKeys(out), ["@fake/tasks.hello"]);
       assert.equal(
         out.entries["@fake/tasks.hello"]!.public_module_path,
         "@fake/tasks",
@@ -507,7 +539,10 @@ Deno.test("discover: the registry CLI runs with denied permissions, empty cwd, c
     registryCli: join(FIXTURES, "probe_cli.ts"),
   });
   const probe = JSON.parse(out.entries["probe.probe"]!.metadata.description!);
-  assert.deepEqual(probe.packages, ["@wt-test/tiny"]);
+  assert.deepEqual(probe.packages, [
+    "@wt-test/tiny",
+    "@wt/registry/conditions",
+  ]);
   for (const name of ["write", "net", "env", "run", "ffi", "sys", "import"]) {
     assert.equal(probe[name], "denied", `${name} permission`);
   }
@@ -646,6 +681,7 @@ Deno.test("planDiscovery: import map and read access", async (t) => {
     assert.equal(plan.config.imports["@wt/registry"], "jsr:@wt/registry@0.1.0");
     assert.equal(plan.cliModule, "jsr:@wt/registry@0.1.0/cli");
     assert.deepEqual(plan.packages, ["@acme/tasks", "acme-npm-tasks"]);
+    assert.deepEqual(plan.builtins, ["@wt/registry/conditions"]);
     assert.equal(plan.usesJsr, true);
     assert.equal(isPinned(plan.config), false, "a range is not pinned");
   });
