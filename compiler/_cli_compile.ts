@@ -124,7 +124,7 @@ export function compileCommand(program: Command, ctx: CliContext): void {
     )
     .option(
       "--registry <file>",
-      "pre-computed RegistryOutput JSON (skips discovery)",
+      "pre-computed RegistryOutput JSON (skips discovery; used as is: built-in conditions only if it lists them)",
     )
     .option(
       "--link <dir>",

@@ -199,7 +199,7 @@ export const checkCommand: SubcommandInstaller = (program, ctx) => {
     .argument("<spec>", "the spec.yaml file")
     .option(
       "--registry <file>",
-      "pre-computed RegistryOutput JSON (skips discovery)",
+      "pre-computed RegistryOutput JSON (skips discovery; used as is: built-in conditions only if it lists them)",
     )
     .option(
       "--link <dir>",
@@ -262,7 +262,7 @@ export const schemaCommand: SubcommandInstaller = (program, ctx) => {
     .argument("<spec>", "the spec.yaml file")
     .option(
       "--registry <file>",
-      "pre-computed RegistryOutput JSON (skips discovery)",
+      "pre-computed RegistryOutput JSON (skips discovery; used as is: built-in conditions only if it lists them)",
     )
     .option(
       "--link <dir>",
