@@ -24,8 +24,7 @@ import {
   type PreparedWorkspace,
   prepareWorkspace,
 } from "./codegen.ts";
-import { dotToSvg } from "./graph.ts";
-import { graphviz } from "./_graphviz.ts";
+import { startGraphRenderer } from "./_graphviz.ts";
 import { pruneImports } from "./_codegen_imports.ts";
 import {
   bumpVersion,
@@ -446,8 +445,9 @@ export async function compile(
   const specDir = dirname(absSpec);
   const link = options.link === undefined ? undefined : resolve(options.link);
 
-  // Graphviz (WebAssembly) compiles on other threads while the spec is parsed and checked.
-  graphviz().catch(() => {}); // a failure shows when the graph is rendered
+  // Graphviz (WebAssembly) loads on a worker thread while the spec is parsed and checked;
+  // the worker ends when compile() returns or throws.
+  using graphs = startGraphRenderer();
 
   progress("parse");
   let text: string;
@@ -546,13 +546,12 @@ export async function compile(
     ? previousVersion
     : INITIAL_VERSION;
   let prepared: PreparedWorkspace = await prepare(sameVersion);
-  // graph.svg does not depend on the version: rendered (by Graphviz, the slow part of code
-  // generation) at most once.
-  let svg: string | undefined;
-  const complete = async (): Promise<GeneratedWorkspace> => {
-    svg ??= await dotToSvg(prepared.dot);
-    return await prepared.complete(svg);
-  };
+  // graph.svg does not depend on the version: rendered once (by Graphviz, the slow part of
+  // code generation), on the worker, from now on while this thread goes on.
+  const svg = graphs.render(prepared.dot);
+  svg.catch(() => {}); // awaited by complete()
+  const complete = async (): Promise<GeneratedWorkspace> =>
+    await prepared.complete(await svg);
   let generated: GeneratedWorkspace | undefined;
   // Only the artifacts hash needs graph.svg: when the rest of the fingerprint already differs
   // from the previous one, the output changed and the graph can be rendered while `deno fmt`
@@ -625,7 +624,7 @@ export async function compile(
       }
     } else {
       // `deno fmt` (a subprocess) formats the prepared files while Graphviz renders the graph
-      // here. graph.svg and the README (which carries the fingerprint of the unformatted
+      // on its worker. graph.svg and the README (which carries the fingerprint of the unformatted
       // files, graph.svg included) go to two more `deno fmt` children, started now so that
       // they are ready when the graph is.
       await writeTree(tmp, prepared.files);

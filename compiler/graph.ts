@@ -6,7 +6,7 @@
  * @module
  */
 import { render } from "./_codegen_render.ts";
-import { graphviz } from "./_graphviz.ts";
+import { renderSvg } from "./_graphviz.ts";
 
 /**
  * One argument row of a task box.
@@ -156,11 +156,5 @@ export async function graphToDot(graph: TaskGraph): Promise<string> {
  * ```
  */
 export async function dotToSvg(dot: string): Promise<string> {
-  const viz = await graphviz();
-  const result = viz.render(dot, { format: "svg" });
-  if (result.status !== "success") {
-    const messages = result.errors.map((e) => e.message).join("; ");
-    throw new Error(`Graphviz could not render the task graph: ${messages}`);
-  }
-  return result.output;
+  return await renderSvg(dot);
 }
