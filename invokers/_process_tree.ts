@@ -1,8 +1,99 @@
 /**
  * Find and signal every process a child started (Linux `/proc`; process groups elsewhere).
  *
+ * Deno lets only `--allow-all` read `/proc/<pid>/…`; a process with `--allow-run` but
+ * not `--allow-all` (the runner) reads those files through `cat` instead.
+ *
  * @module
  */
+
+/** Whether reading `/proc/<pid>` directly was refused once (then `cat` reads it). */
+let throughCat = false;
+
+function refused(e: unknown): boolean {
+  return e instanceof Deno.errors.PermissionDenied ||
+    (e instanceof Error && e.name === "NotCapable");
+}
+
+/** What `cat` printed, `undefined` when it failed (no such file). */
+function fromCat(out: Deno.CommandOutput): string | undefined {
+  return out.success ? new TextDecoder().decode(out.stdout) : undefined;
+}
+
+const CAT = { stdin: "null", stdout: "piped", stderr: "null" } as const;
+
+/**
+ * A `/proc` file's text, `undefined` when it does not exist.
+ *
+ * @throws When it can be read neither directly nor through `cat`.
+ */
+export function readProcSync(path: string): string | undefined {
+  if (!throughCat) {
+    try {
+      return Deno.readTextFileSync(path);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return undefined;
+      if (!refused(e)) throw e;
+      throughCat = true;
+    }
+  }
+  return fromCat(
+    new Deno.Command("cat", { args: [path], ...CAT }).outputSync(),
+  );
+}
+
+/**
+ * A `/proc` file's text, `undefined` when it does not exist.
+ *
+ * @throws When it can be read neither directly nor through `cat`.
+ */
+export async function readProc(path: string): Promise<string | undefined> {
+  if (!throughCat) {
+    try {
+      return await Deno.readTextFile(path);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return undefined;
+      if (!refused(e)) throw e;
+      throughCat = true;
+    }
+  }
+  return fromCat(
+    await new Deno.Command("cat", { args: [path], ...CAT }).output(),
+  );
+}
+
+/** The children of `pid`, from `/proc/<pid>/task/<tid>/children` of each thread. */
+async function children(pid: number): Promise<number[]> {
+  let text = "";
+  if (!throughCat) {
+    try {
+      for await (const e of Deno.readDir(`/proc/${pid}/task`)) {
+        text += " " +
+          (await readProc(`/proc/${pid}/task/${e.name}/children`) ?? "");
+      }
+    } catch (e) {
+      if (!refused(e)) return [];
+      throughCat = true;
+    }
+  }
+  if (throughCat) {
+    try {
+      const out = await new Deno.Command("sh", {
+        args: [
+          "-c",
+          'for f in /proc/"$1"/task/*/children; do cat "$f" && echo; done',
+          "sh",
+          String(pid),
+        ],
+        ...CAT,
+      }).output();
+      text = new TextDecoder().decode(out.stdout);
+    } catch {
+      return [];
+    }
+  }
+  return text.split(/\s+/).filter((w) => /^[0-9]+$/.test(w)).map(Number);
+}
 
 /**
  * The pids of all descendants of `pid` (children, grandchildren, …) as listed by
@@ -14,28 +105,11 @@ export async function descendants(pid: number): Promise<number[]> {
   const seen = new Set<number>([pid]);
   while (queue.length > 0) {
     const current = queue.shift()!;
-    let tids: string[] = [];
-    try {
-      for await (const e of Deno.readDir(`/proc/${current}/task`)) {
-        tids.push(e.name);
-      }
-    } catch {
-      tids = [];
-    }
-    for (const tid of tids) {
-      let text = "";
-      try {
-        text = await Deno.readTextFile(`/proc/${current}/task/${tid}/children`);
-      } catch {
-        continue;
-      }
-      for (const word of text.split(/\s+/)) {
-        const child = Number(word);
-        if (word && Number.isInteger(child) && !seen.has(child)) {
-          seen.add(child);
-          found.push(child);
-          queue.push(child);
-        }
+    for (const child of await children(current)) {
+      if (!seen.has(child)) {
+        seen.add(child);
+        found.push(child);
+        queue.push(child);
       }
     }
   }
@@ -44,18 +118,19 @@ export async function descendants(pid: number): Promise<number[]> {
 
 /** Whether a pid names a live (not zombie) process. */
 export async function isAlive(pid: number): Promise<boolean> {
+  let stat: string | undefined;
   try {
-    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
-    const state = stat.slice(
-      stat.lastIndexOf(")") + 2,
-      stat.lastIndexOf(")") + 3,
-    );
-    return state !== "Z" && state !== "X";
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    // No /proc (not Linux): fall back to signal 0 semantics are unavailable in Deno; assume alive.
+    stat = await readProc(`/proc/${pid}/stat`);
+  } catch {
+    // No way to tell (no /proc, or neither read nor run permitted): assume alive.
     return true;
   }
+  if (stat === undefined) return false;
+  const state = stat.slice(
+    stat.lastIndexOf(")") + 2,
+    stat.lastIndexOf(")") + 3,
+  );
+  return state !== "Z" && state !== "X";
 }
 
 /** Send a signal to a process group and to listed pids, ignoring processes already gone. */

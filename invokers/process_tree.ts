@@ -8,12 +8,19 @@
  *
  * @module
  */
-import { descendants, isAlive, signalAll } from "./_process_tree.ts";
+import {
+  descendants,
+  isAlive,
+  readProcSync,
+  signalAll,
+} from "./_process_tree.ts";
 
 /**
  * The start time of a process: field 22 (`starttime`, clock ticks after boot) of
  * `/proc/<pid>/stat`. A pid is reused once its process is gone; the pair (pid, start time)
  * is not, so record both to recognise the process later. Synchronous (one small read).
+ * Deno lets only `--allow-all` read `/proc/<pid>` directly; without it the file is read
+ * through `cat`, which needs `--allow-run`.
  *
  * @param pid Process id.
  * @returns The start time, or `undefined` when there is no such process or no `/proc`.
@@ -31,12 +38,13 @@ export function processStartTime(pid: number): number | undefined {
   if (!Number.isInteger(pid) || pid <= 0) {
     throw new RangeError(`pid must be a positive integer, got ${pid}`);
   }
-  let stat: string;
+  let stat: string | undefined;
   try {
-    stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    stat = readProcSync(`/proc/${pid}/stat`);
   } catch {
     return undefined;
   }
+  if (stat === undefined) return undefined;
   // Field 2 (the command name) is in parentheses and may hold spaces: count after it.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   const start = Number(fields[22 - 3]);
@@ -89,8 +97,8 @@ async function waitGone(pids: readonly number[], ms: number): Promise<boolean> {
  * `startTime` (see {@linkcode processStartTime}): a recycled pid is never signalled. Works
  * for processes that are not children of this one (it polls `/proc` instead of waiting);
  * a zombie counts as gone. Meant for a process started with `detached: true` (its own
- * process group), as {@linkcode LocalInvoker} starts workflow runs. Needs `--allow-read`
- * (`/proc`) and `--allow-run` (signals).
+ * process group), as {@linkcode LocalInvoker} starts workflow runs. Needs `--allow-run`
+ * (signals, and `cat`/`sh` to read `/proc` when the process lacks `--allow-all`).
  *
  * @param pid Process id (the group leader).
  * @param startTime Its start time, as recorded when it was started.

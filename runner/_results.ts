@@ -9,16 +9,19 @@ import { dirname } from "node:path";
 
 /**
  * Write `{result: null, error, trace: null}` to the `result.json` of a `file://` results
- * URL unless one exists already. Other schemes are reported and skipped.
+ * URL unless one exists already (or replacing it, with `overwrite`). Other schemes are
+ * reported and skipped.
  *
  * @param resultsUrl The run's results folder URL.
  * @param error The error message.
  * @param log Where problems are reported.
+ * @param overwrite Replace an existing `result.json`.
  */
 export async function writeFailureResult(
   resultsUrl: string,
   error: string,
   log: (message: string) => void,
+  overwrite = false,
 ): Promise<void> {
   try {
     const loc = resultLocation(resultsUrl);
@@ -31,7 +34,7 @@ export async function writeFailureResult(
     await Deno.mkdir(dirname(loc.path), { recursive: true });
     const body: ResponseModel = { result: null, error, trace: null };
     await Deno.writeTextFile(loc.path, JSON.stringify(body), {
-      createNew: true,
+      createNew: !overwrite,
     });
   } catch (e) {
     if (e instanceof Deno.errors.AlreadyExists) return;

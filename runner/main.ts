@@ -142,6 +142,9 @@ async function main(argv: string[]): Promise<void> {
       `wt-runner: recovered ${interrupted.length} interrupted run(s) (marked failed) and re-queued ${requeued.length}`,
     );
   }
+  // Listen once the workflow processes a killed runner left behind are stopped (and their
+  // runs recorded `interrupted`): nothing new starts before that.
+  await runner.manager.recovery;
   const server = Deno.serve({
     port,
     hostname: values.hostname,

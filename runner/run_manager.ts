@@ -17,8 +17,14 @@ import {
   WorkflowCLIArgs,
   WorkflowCLIEnv,
 } from "@wt/contracts";
-import type { Invoker, RunHandle } from "@wt/invokers";
-import type { RunOutcome, RunStore } from "./store.ts";
+import {
+  type Invoker,
+  processStartTime,
+  type RunHandle,
+  stopProcessTree,
+  type StopProcessTreeOutcome,
+} from "@wt/invokers";
+import type { RunOutcome, RunProcess, RunStore } from "./store.ts";
 import type { WorkflowEntry, WorkflowRegistry } from "./workflows.ts";
 import { writeFailureResult } from "./_results.ts";
 import { ConflictError, NotFoundError, ParamsInvalidError } from "./errors.ts";
@@ -308,8 +314,13 @@ export class RunManager {
   #waiters = new Map<string, Array<(r: RunRecord) => void>>();
   #closed = false;
   #started = false;
-  /** Failure `result.json` files written for runs interrupted by a previous process. */
+  /**
+   * Processes left by a previous runner process stopped, and failure `result.json` files
+   * written for the runs it interrupted.
+   */
   #recovery: Promise<void> = Promise.resolve();
+  /** While processes left by a previous runner are being stopped, nothing is launched. */
+  #stoppingOrphans = false;
 
   /**
    * Create a manager; call {@linkcode RunManager.start} to recover and start launching.
@@ -339,7 +350,14 @@ export class RunManager {
    * exists), except runs of the factory's `detachedKinds`, which are re-attached; queued
    * runs are queued again in their original order. Then start launching.
    *
-   * @returns The ids interrupted, re-queued and re-attached.
+   * A local run whose recorded process is still alive (same pid and start time, see
+   * `RunStore.recordProcess`) outlived a killed runner: its process tree is stopped
+   * (SIGTERM, then SIGKILL) before the run is recorded `interrupted`, and its `result.json`
+   * then says so; nothing new is launched until that is done. Await
+   * {@linkcode RunManager.recovery} to know when.
+   *
+   * @returns The ids interrupted (including those whose processes are being stopped),
+   *   re-queued and re-attached.
    */
   start(): { interrupted: string[]; requeued: string[]; reattached: string[] } {
     if (this.#started) throw new Error("RunManager.start() called twice");
@@ -348,13 +366,33 @@ export class RunManager {
     const reattached = detached.length > 0
       ? this.#o.store.runningIds(detached)
       : [];
-    const interrupted = this.#o.store.interruptRunning(nowIso(), detached);
+    // Processes a killed runner left behind: the recorded pid still names the process
+    // started then (same start time). Their runs are marked once they are stopped.
+    const orphans = this.#o.store.runningProcesses().filter((p) =>
+      !reattached.includes(p.id) && Number.isInteger(p.pid) && p.pid > 1 &&
+      p.pid !== Deno.pid && processStartTime(p.pid) === p.start_time
+    );
+    const interrupted = this.#o.store.interruptRunning(
+      nowIso(),
+      detached,
+      orphans.map((o) => o.id),
+    );
     // Whoever waits on the results folder (a Pub/Sub publisher, a script polling
     // result.json) learns that these runs ended; a result.json already there is kept.
-    this.#recovery = Promise.all(interrupted.map(async (id) => {
-      const rec = this.#o.store.get(id);
-      if (rec) await this.#recordFailure(rec);
-    })).then(() => {});
+    this.#recovery = Promise.all([
+      ...interrupted.map(async (id) => {
+        const rec = this.#o.store.get(id);
+        if (rec) await this.#recordFailure(rec);
+      }),
+      ...orphans.map((o) => this.#stopOrphan(o)),
+    ]).then(() => {});
+    if (orphans.length > 0) {
+      this.#stoppingOrphans = true;
+      void this.#recovery.finally(() => {
+        this.#stoppingOrphans = false;
+        this.#pump();
+      });
+    }
     for (const id of reattached) {
       const rec = this.#o.store.get(id);
       if (rec) this.#launch(rec, true);
@@ -362,7 +400,69 @@ export class RunManager {
     const requeued = this.#o.store.queuedIds();
     this.#queue.push(...requeued);
     this.#pump();
-    return { interrupted, requeued, reattached };
+    return {
+      interrupted: [...interrupted, ...orphans.map((o) => o.id)],
+      requeued,
+      reattached,
+    };
+  }
+
+  /**
+   * Settles once the recovery begun by {@linkcode RunManager.start} is done: processes a
+   * killed runner left behind are stopped, their runs recorded `interrupted`, failure
+   * `result.json` files written. Never rejects (problems are logged).
+   */
+  get recovery(): Promise<void> {
+    return this.#recovery;
+  }
+
+  async #stopOrphan(o: RunProcess): Promise<void> {
+    let outcome: StopProcessTreeOutcome | undefined;
+    try {
+      outcome = await stopProcessTree(o.pid, o.start_time);
+    } catch (e) {
+      this.#log(`run ${o.id}: could not stop its process ${o.pid}: ${e}`);
+    }
+    const what = `its workflow process (pid ${o.pid})`;
+    const fate = outcome === "stopped"
+      ? `${what} and everything it started were stopped when the runner restarted`
+      : outcome === "survived" || outcome === undefined
+      ? `${what} could not be stopped when the runner restarted; check it with ps -o pid,stat,cmd -g ${o.pid}`
+      : `${what} had ended before the runner restarted`;
+    const error =
+      `the runner stopped while this run was in flight; ${fate}; submit it again`;
+    this.#log(`run ${o.id}: ${fate}`);
+    let done: RunRecord | undefined;
+    try {
+      done = this.#o.store.finish(o.id, {
+        status: "failed",
+        finished_at: nowIso(),
+        reason: "interrupted",
+        error,
+      });
+    } catch (e) {
+      this.#log(`run ${o.id}: could not record its end: ${e}`);
+      return;
+    }
+    if (!done) return; // cancelled meanwhile
+    // Signalled processes may have left a partial result.json: this one says what happened.
+    await this.#recordFailure(
+      done,
+      outcome === "stopped" || outcome === "survived",
+    );
+    this.#notify(done);
+  }
+
+  /** Record the process of a local run, so that a restarted runner can stop it. */
+  #recordProcess(id: string, handle: RunHandle): void {
+    const pid = (handle as { pid?: unknown }).pid;
+    if (typeof pid !== "number" || !Number.isInteger(pid) || pid <= 1) return;
+    try {
+      const start = processStartTime(pid);
+      if (start !== undefined) this.#o.store.recordProcess(id, pid, start);
+    } catch (e) {
+      this.#log(`run ${id}: could not record its process ${pid}: ${e}`);
+    }
   }
 
   /** Runs in flight and queued. */
@@ -563,7 +663,7 @@ export class RunManager {
 
   #pump(): void {
     while (
-      !this.#closed && this.#started &&
+      !this.#closed && this.#started && !this.#stoppingOrphans &&
       this.#active.size < this.#o.concurrency && this.#queue.length > 0
     ) {
       const id = this.#queue.shift()!;
@@ -667,6 +767,7 @@ export class RunManager {
         }
       } else {
         handle = await invoker.run(args, env);
+        if (!detachable) this.#recordProcess(rec.id, handle);
       }
       slot.handle = handle;
       if (slot.cancelReason) await handle.cancel();
@@ -773,13 +874,17 @@ export class RunManager {
     };
   }
 
-  /** A run that did not succeed always leaves a `result.json` that says why. */
-  async #recordFailure(run: RunRecord): Promise<void> {
+  /**
+   * A run that did not succeed always leaves a `result.json` that says why (replacing one
+   * that is there only when `overwrite`).
+   */
+  async #recordFailure(run: RunRecord, overwrite = false): Promise<void> {
     if (run.status === "succeeded" || !run.results_url) return;
     await writeFailureResult(
       run.results_url,
       run.error ?? `run ${run.status} (${run.reason ?? "no reason given"})`,
       (m) => this.#log(`run ${run.id}: ${m}`),
+      overwrite,
     );
   }
 

@@ -309,3 +309,159 @@ Deno.test("RunManager: close() stops runs in flight as interrupted, keeps the qu
     await env.cleanup();
   }
 });
+
+/** A `sleep` in its own process group, standing in for a workflow process a killed runner left. */
+function spawnSleep(): Deno.ChildProcess {
+  return new Deno.Command("sleep", {
+    args: ["30"],
+    detached: true,
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+}
+
+/** The state letter of a process (`S`, `Z`, …), `undefined` when it is gone. */
+function procState(pid: number): string | undefined {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0];
+  } catch {
+    return undefined;
+  }
+}
+
+function startTime(pid: number): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+}
+
+const HAS_PROC = (() => {
+  try {
+    Deno.readTextFileSync(`/proc/${Deno.pid}/stat`);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** A run left `running` by a "killed" runner, with `pid`/`start` recorded. */
+async function leftRunning(
+  make: Awaited<ReturnType<typeof setup>>["make"],
+  pid: number,
+  start: number,
+): Promise<string> {
+  const fake = new FakeInvokers();
+  const { manager, store } = make(fake);
+  manager.start();
+  const run = await manager.submit({ workflow: WF, params: params(1) });
+  await fake.launched(1);
+  assert.equal(store.recordProcess(run.id, pid, start), true);
+  store.close(); // a crash: the manager is dropped without closing
+  return run.id;
+}
+
+Deno.test({
+  name:
+    "RunManager: restart stops a recorded process that is still alive, then launches queued runs",
+  ignore: !HAS_PROC,
+  fn: async () => {
+    const { env, make } = await setup(1);
+    const child = spawnSleep();
+    try {
+      const id = await leftRunning(make, child.pid, startTime(child.pid));
+      const queued = new RunStore(join(env.data, "runs.db"));
+      queued.insert({
+        id: "next",
+        workflow: WF,
+        invoker: "local",
+        execution_mode: "sequential",
+        mock_io: false,
+        params: params(2),
+        results_url: `file://${join(env.data, "runs", "next", "results")}`,
+        created_at: new Date().toISOString(),
+        launch: {
+          timeout_s: null,
+          traceparent: null,
+          tracestate: null,
+          env: {},
+        },
+      });
+      queued.close();
+      const fake = new FakeInvokers();
+      const { manager, store } = make(fake);
+      try {
+        const recovered = manager.start();
+        assert.deepEqual(recovered.interrupted, [id]);
+        assert.deepEqual(recovered.requeued, ["next"]);
+        assert.equal(
+          store.get(id)?.status,
+          "running",
+          "recorded only once its process is stopped",
+        );
+        const launch = (await fake.launched(1))[0]!;
+        assert.equal(launch.ctx.run_id, "next");
+        assert.ok(
+          [undefined, "Z"].includes(procState(child.pid)),
+          "nothing is launched before the left process is stopped",
+        );
+        await manager.recovery;
+        assert.equal((await child.status).signal, "SIGTERM");
+        const rec = store.get(id)!;
+        assert.equal(rec.status, "failed");
+        assert.equal(rec.reason, "interrupted");
+        assert.match(rec.error ?? "", /were stopped when the runner restarted/);
+        const written = JSON.parse(
+          await Deno.readTextFile(
+            join(env.data, "runs", id, "results", "result.json"),
+          ),
+        );
+        assert.equal(written.error, rec.error);
+        launch.finish({ status: "succeeded", result: 3 });
+        await manager.wait("next");
+      } finally {
+        await manager.close();
+        store.close();
+      }
+    } finally {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // stopped by the manager
+      }
+      await child.status;
+      await env.cleanup();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "RunManager: restart never signals a recorded pid whose start time differs (a reused pid)",
+  ignore: !HAS_PROC,
+  fn: async () => {
+    const { env, make } = await setup(1);
+    const child = spawnSleep();
+    try {
+      const id = await leftRunning(make, child.pid, startTime(child.pid) - 1);
+      const { manager, store } = make(new FakeInvokers());
+      try {
+        assert.deepEqual(manager.start().interrupted, [id]);
+        await manager.recovery;
+        const rec = store.get(id)!;
+        assert.equal(rec.status, "failed");
+        assert.equal(rec.reason, "interrupted");
+        assert.doesNotMatch(rec.error ?? "", /stopped when the runner/);
+        await new Promise((r) => setTimeout(r, 200));
+        assert.equal(procState(child.pid), "S", "the sleep still runs");
+      } finally {
+        await manager.close();
+        store.close();
+      }
+    } finally {
+      child.kill("SIGKILL");
+      await child.status;
+      await env.cleanup();
+    }
+  },
+});

@@ -12,6 +12,12 @@ import { RUNNER_PERMISSION_FLAGS } from "./permissions.ts";
 
 const WF = "wt-add-workflow";
 
+/** Whether a pid names a live process (not a zombie). */
+async function alive(pid: number): Promise<boolean> {
+  const text = await Deno.readTextFile(`/proc/${pid}/status`).catch(() => "");
+  return text !== "" && !/State:\s+[ZX]/.test(text);
+}
+
 /** Kill a workflow process (and the `deno task` above it) that a killed runner left behind. */
 async function killOrphan(p: { pid: number; ppid: number }): Promise<void> {
   for (const pid of [p.pid, p.ppid]) {
@@ -150,6 +156,10 @@ Deno.test("runner process: token, runs, validation, SIGKILL and restart", async 
         assert.equal(body.status, "running");
         const status = await server.stop("SIGKILL");
         assert.equal(status.signal, "SIGKILL");
+        // The runner alone died: its workflow process (and `deno task` above it) go on.
+        await new Promise((r) => setTimeout(r, 200));
+        assert.ok(await alive(orphan!.pid), "the workflow process outlived it");
+        assert.ok(await alive(orphan!.ppid), "so did its deno task");
       },
     );
 
@@ -166,6 +176,17 @@ Deno.test("runner process: token, runs, validation, SIGKILL and restart", async 
           server.stderr(),
           /recovered 1 interrupted run\(s\).*re-queued 2/,
         );
+        // It listens only once the processes the killed runner left are stopped.
+        assert.equal(await alive(orphan!.pid), false, "the orphan is gone");
+        assert.equal(await alive(orphan!.ppid), false, "its deno task too");
+        assert.match(server.stderr(), /were stopped when the runner restarted/);
+        const written = JSON.parse(
+          await Deno.readTextFile(
+            join(env.data, "runs", submitted[0]!, "results", "result.json"),
+          ),
+        );
+        assert.equal(written.result, null);
+        assert.match(written.error, /in flight.*were stopped when the runner/);
         const { body } = await getJson(`${server.url}/runs?limit=100`);
         const byId = new Map<string, { status: string; reason: string | null }>(
           body.runs.map((r: { id: string }) => [r.id, r]),
@@ -181,6 +202,10 @@ Deno.test("runner process: token, runs, validation, SIGKILL and restart", async 
         const first = byId.get(submitted[0]!)!;
         assert.equal(first.status, "failed");
         assert.equal(first.reason, "interrupted");
+        const { body: one } = await getJson(
+          `${server.url}/runs/${submitted[0]}`,
+        );
+        assert.match(one.error, /pid \d+\) and everything it started/);
         // The queued runs were re-queued: the next one starts; cancel both to finish quickly.
         for (const id of submitted.slice(1)) {
           const { body: r } = await getJson(`${server.url}/runs/${id}`);
