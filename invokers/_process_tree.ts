@@ -27,26 +27,6 @@ const CAT = { stdin: "null", stdout: "piped", stderr: "null" } as const;
  *
  * @throws When it can be read neither directly nor through `cat`.
  */
-export function readProcSync(path: string): string | undefined {
-  if (!throughCat) {
-    try {
-      return Deno.readTextFileSync(path);
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) return undefined;
-      if (!refused(e)) throw e;
-      throughCat = true;
-    }
-  }
-  return fromCat(
-    new Deno.Command("cat", { args: [path], ...CAT }).outputSync(),
-  );
-}
-
-/**
- * A `/proc` file's text, `undefined` when it does not exist.
- *
- * @throws When it can be read neither directly nor through `cat`.
- */
 export async function readProc(path: string): Promise<string | undefined> {
   if (!throughCat) {
     try {

@@ -8,17 +8,12 @@
  *
  * @module
  */
-import {
-  descendants,
-  isAlive,
-  readProcSync,
-  signalAll,
-} from "./_process_tree.ts";
+import { descendants, isAlive, readProc, signalAll } from "./_process_tree.ts";
 
 /**
  * The start time of a process: field 22 (`starttime`, clock ticks after boot) of
  * `/proc/<pid>/stat`. A pid is reused once its process is gone; the pair (pid, start time)
- * is not, so record both to recognise the process later. Synchronous (one small read).
+ * is not, so record both to recognise the process later.
  * Deno lets only `--allow-all` read `/proc/<pid>` directly; without it the file is read
  * through `cat`, which needs `--allow-run`.
  *
@@ -30,17 +25,19 @@ import {
  * ```ts
  * import { processStartTime } from "@wt/invokers";
  *
- * const start = processStartTime(Deno.pid);
+ * const start = await processStartTime(Deno.pid);
  * console.assert(start === undefined || Number.isInteger(start));
  * ```
  */
-export function processStartTime(pid: number): number | undefined {
+export async function processStartTime(
+  pid: number,
+): Promise<number | undefined> {
   if (!Number.isInteger(pid) || pid <= 0) {
     throw new RangeError(`pid must be a positive integer, got ${pid}`);
   }
   let stat: string | undefined;
   try {
-    stat = readProcSync(`/proc/${pid}/stat`);
+    stat = await readProc(`/proc/${pid}/stat`);
   } catch {
     return undefined;
   }
@@ -111,7 +108,7 @@ async function waitGone(pids: readonly number[], ms: number): Promise<boolean> {
  * import { processStartTime, stopProcessTree } from "@wt/invokers";
  *
  * const child = new Deno.Command("sleep", { args: ["30"], detached: true }).spawn();
- * const start = processStartTime(child.pid);
+ * const start = await processStartTime(child.pid);
  * if (start !== undefined) {
  *   console.log(await stopProcessTree(child.pid, start, { graceMs: 500 })); // "stopped"
  * }
@@ -128,7 +125,7 @@ export async function stopProcessTree(
       `pid must be an integer above 1 and not this process, got ${pid}`,
     );
   }
-  const current = processStartTime(pid);
+  const current = await processStartTime(pid);
   if (current === undefined) return "not_running";
   if (current !== startTime) return "pid_reused";
   if (!await isAlive(pid)) return "not_running";
@@ -137,27 +134,31 @@ export async function stopProcessTree(
   const known = new Map<number, number | undefined>();
   const collect = async () => {
     for (const d of await descendants(pid)) {
-      if (!known.has(d)) known.set(d, processStartTime(d));
+      if (!known.has(d)) known.set(d, await processStartTime(d));
     }
   };
-  const ours = () =>
-    [...known].filter(([d, s]) => s !== undefined && processStartTime(d) === s)
-      .map(([d]) => d);
+  const ours = async () => {
+    const still: number[] = [];
+    for (const [d, s] of known) {
+      if (s !== undefined && await processStartTime(d) === s) still.push(d);
+    }
+    return still;
+  };
   // The group may be signalled while its leader is ours, or gone (a pid is not reused while
   // a process group of that id has members).
-  const group = () => {
-    const now = processStartTime(pid);
+  const group = async () => {
+    const now = await processStartTime(pid);
     return now === undefined || now === startTime;
   };
   await collect();
-  signalAll(pid, [pid, ...ours()], "SIGTERM");
-  if (await waitGone([pid, ...ours()], options.graceMs ?? 2000)) {
+  signalAll(pid, [pid, ...await ours()], "SIGTERM");
+  if (await waitGone([pid, ...await ours()], options.graceMs ?? 2000)) {
     return "stopped";
   }
   // Whatever survived SIGTERM (or was started meanwhile) gets SIGKILL.
-  const leader = group();
+  const leader = await group();
   if (leader) await collect();
-  const late = ours();
+  const late = await ours();
   if (leader) signalAll(pid, [pid, ...late], "SIGKILL");
   else {
     // The pid names another process now: its process group is not ours to signal.

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { processStartTime, stopProcessTree } from "./mod.ts";
 
-const HAS_PROC = processStartTime(Deno.pid) !== undefined;
+const HAS_PROC = await processStartTime(Deno.pid) !== undefined;
 
 function state(pid: number): string | undefined {
   try {
@@ -12,19 +12,19 @@ function state(pid: number): string | undefined {
   }
 }
 
-Deno.test("processStartTime: field 22 of /proc/<pid>/stat", () => {
-  assert.throws(() => processStartTime(0), RangeError);
-  assert.throws(() => processStartTime(1.5), RangeError);
+Deno.test("processStartTime: field 22 of /proc/<pid>/stat", async () => {
+  await assert.rejects(() => processStartTime(0), RangeError);
+  await assert.rejects(() => processStartTime(1.5), RangeError);
   if (!HAS_PROC) return;
-  const mine = processStartTime(Deno.pid)!;
+  const mine = (await processStartTime(Deno.pid))!;
   assert.ok(Number.isSafeInteger(mine) && mine > 0);
-  assert.equal(processStartTime(Deno.pid), mine, "stable for a process");
+  assert.equal(await processStartTime(Deno.pid), mine, "stable for a process");
   assert.ok(
-    mine >= processStartTime(1)!,
+    mine >= (await processStartTime(1))!,
     "this process started after init",
   );
   // pid_max is at most 2^22: this pid never exists.
-  assert.equal(processStartTime(2 ** 23), undefined);
+  assert.equal(await processStartTime(2 ** 23), undefined);
 });
 
 Deno.test({
@@ -39,7 +39,7 @@ Deno.test({
       stderr: "null",
     }).spawn();
     try {
-      const start = processStartTime(child.pid)!;
+      const start = (await processStartTime(child.pid))!;
       assert.equal(
         await stopProcessTree(child.pid, start + 1, { graceMs: 200 }),
         "pid_reused",
@@ -80,7 +80,7 @@ Deno.test({
       stderr: "null",
     }).spawn();
     try {
-      const start = processStartTime(child.pid)!;
+      const start = (await processStartTime(child.pid))!;
       let kids: number[] = [];
       const end = Date.now() + 5000;
       while (kids.length < 2 && Date.now() < end) {

@@ -366,11 +366,10 @@ export class RunManager {
     const reattached = detached.length > 0
       ? this.#o.store.runningIds(detached)
       : [];
-    // Processes a killed runner left behind: the recorded pid still names the process
-    // started then (same start time). Their runs are marked once they are stopped.
+    // Runs with a recorded process: a killed runner may have left it behind. It is
+    // stopped if the pid still names it (same start time), then the run is marked.
     const orphans = this.#o.store.runningProcesses().filter((p) =>
-      !reattached.includes(p.id) && Number.isInteger(p.pid) && p.pid > 1 &&
-      p.pid !== Deno.pid && processStartTime(p.pid) === p.start_time
+      !reattached.includes(p.id)
     );
     const interrupted = this.#o.store.interruptRunning(
       nowIso(),
@@ -419,7 +418,9 @@ export class RunManager {
   async #stopOrphan(o: RunProcess): Promise<void> {
     let outcome: StopProcessTreeOutcome | undefined;
     try {
-      outcome = await stopProcessTree(o.pid, o.start_time);
+      outcome = o.pid > 1 && o.pid !== Deno.pid
+        ? await stopProcessTree(o.pid, o.start_time)
+        : "not_running";
     } catch (e) {
       this.#log(`run ${o.id}: could not stop its process ${o.pid}: ${e}`);
     }
@@ -431,7 +432,9 @@ export class RunManager {
       : `${what} had ended before the runner restarted`;
     const error =
       `the runner stopped while this run was in flight; ${fate}; submit it again`;
-    this.#log(`run ${o.id}: ${fate}`);
+    if (outcome !== "not_running" && outcome !== "pid_reused") {
+      this.#log(`run ${o.id}: ${fate}`);
+    }
     let done: RunRecord | undefined;
     try {
       done = this.#o.store.finish(o.id, {
@@ -454,11 +457,11 @@ export class RunManager {
   }
 
   /** Record the process of a local run, so that a restarted runner can stop it. */
-  #recordProcess(id: string, handle: RunHandle): void {
+  async #recordProcess(id: string, handle: RunHandle): Promise<void> {
     const pid = (handle as { pid?: unknown }).pid;
     if (typeof pid !== "number" || !Number.isInteger(pid) || pid <= 1) return;
     try {
-      const start = processStartTime(pid);
+      const start = await processStartTime(pid);
       if (start !== undefined) this.#o.store.recordProcess(id, pid, start);
     } catch (e) {
       this.#log(`run ${id}: could not record its process ${pid}: ${e}`);
@@ -767,7 +770,7 @@ export class RunManager {
         }
       } else {
         handle = await invoker.run(args, env);
-        if (!detachable) this.#recordProcess(rec.id, handle);
+        if (!detachable) await this.#recordProcess(rec.id, handle);
       }
       slot.handle = handle;
       if (slot.cancelReason) await handle.cancel();
