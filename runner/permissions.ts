@@ -11,7 +11,9 @@
  * - `--allow-env`: `WT_RUNNER_TOKEN`, and the variables handed to workflow processes
  *   (`PATH`, `HOME`, `DENO_DIR`, …).
  * - `--allow-run`: start `deno task … workflow` for each run, and stop a run's whole process
- *   tree on timeout or cancel (`Deno.kill` on a process group needs unrestricted run access).
+ *   tree on timeout or cancel (`Deno.kill` on a process group needs unrestricted run access);
+ *   read `/proc/<pid>` through `cat` (Deno lets only `--allow-all` read it directly) to find
+ *   a run's descendants and, after a crash, the processes a killed runner left behind.
  *
  * Never `-A`: no FFI, no `sys`, no `import` of remote code at run time.
  *
