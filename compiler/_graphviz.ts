@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { instance, type Viz } from "@viz-js/viz";
+import type { Viz } from "@viz-js/viz";
 
 let loading: Promise<Viz> | undefined;
 
@@ -17,7 +17,9 @@ let loading: Promise<Viz> | undefined;
  */
 export function graphviz(): Promise<Viz> {
   if (loading === undefined) {
-    const started = instance();
+    // Loaded on first use: the module (over 1 MB of JavaScript) is only needed where the
+    // graph is rendered, normally the renderer's worker.
+    const started = import("@viz-js/viz").then((viz) => viz.instance());
     loading = started;
     started.catch(() => {
       if (loading === started) loading = undefined;
