@@ -15,7 +15,8 @@ import {
   type CloudBatchInvokerFactory,
   cloudBatchInvokerFactory,
 } from "./gcp.ts";
-import { tempSetup } from "./testdata/helpers.ts";
+import { RUNNER_PERMISSION_FLAGS } from "./permissions.ts";
+import { RUNNER_DIR, startRunner, tempSetup } from "./testdata/helpers.ts";
 
 const WF = "wt-add-workflow";
 const PARENT = "projects/wt-test/locations/europe-west1";
@@ -279,6 +280,94 @@ Deno.test("@wt/runner/gcp: cloud-batch runs through the Batch gRPC fake", async 
     store.close();
     await gcp.close();
     await fake.close();
+    await env.cleanup();
+  }
+});
+
+Deno.test("runner command line: --cloud-batch-* options", async (t) => {
+  const env = await tempSetup();
+  const cloudBatch = [
+    "--cloud-batch-project",
+    "wt-test",
+    "--cloud-batch-region",
+    "europe-west1",
+    "--cloud-batch-image-prefix",
+    "europe-docker.pkg.dev/wt-test/wt",
+    "--cloud-batch-results",
+    "gs://wt-test-bucket/runs",
+    "--cloud-batch-service-account",
+    "runs@wt-test.iam.gserviceaccount.com",
+  ];
+  try {
+    await t.step(
+      "incomplete ones exit 2 and name what is missing",
+      async () => {
+        const out = await new Deno.Command(Deno.execPath(), {
+          args: [
+            "run",
+            ...RUNNER_PERMISSION_FLAGS,
+            join(RUNNER_DIR, "main.ts"),
+            "--workflows",
+            env.workflows,
+            "--data",
+            env.data,
+            "--cloud-batch-project",
+            "wt-test",
+          ],
+          stdin: "null",
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        assert.equal(out.code, 2);
+        assert.match(
+          new TextDecoder().decode(out.stderr),
+          /--cloud-batch-region, --cloud-batch-results, --cloud-batch-image-prefix/,
+        );
+      },
+    );
+
+    await t.step("complete ones let runs ask for cloud-batch", async () => {
+      const post = (url: string) =>
+        fetch(`${url}/runs`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            workflow: WF,
+            params: {},
+            invoker: "cloud-batch",
+          }),
+        });
+      const plain = await startRunner({
+        workflows: env.workflows,
+        data: env.data,
+      });
+      try {
+        const res = await post(plain.url);
+        assert.equal(res.status, 400);
+        assert.match(
+          await res.text(),
+          /invoker 'cloud-batch' is not configured/,
+        );
+      } finally {
+        await plain.stop();
+      }
+      // The runner's own permission flags are enough to load @wt/runner/gcp.
+      const runner = await startRunner({
+        workflows: env.workflows,
+        data: env.data,
+        args: cloudBatch,
+      });
+      try {
+        // The kind is accepted: the parameters are checked next (and are invalid here, so
+        // nothing reaches Google Cloud).
+        const res = await post(runner.url);
+        assert.equal(res.status, 422, await res.clone().text());
+        await res.body?.cancel();
+      } finally {
+        await runner.stop();
+      }
+    });
+  } finally {
     await env.cleanup();
   }
 });

@@ -5,7 +5,9 @@
  * `127.0.0.1`), `--workflows` (folder of compiled workflow workspaces), `--data` (run store,
  * logs, results), `--concurrency` (default 2), `--max-body-bytes` (default 1 MiB),
  * `--timeout` (default run timeout, seconds), `--trace-file` (JSON-lines spans),
- * `--deno` (the `deno` that runs workflow CLIs). `WT_RUNNER_TOKEN` turns on bearer-token
+ * `--deno` (the `deno` that runs workflow CLIs), and the `--cloud-batch-*` options, which let
+ * runs ask for `"invoker": "cloud-batch"` (`@wt/runner/gcp`, imported only then).
+ * `WT_RUNNER_TOKEN` turns on bearer-token
  * authentication for everything except `GET /`. `OTEL_EXPORTER_OTLP_ENDPOINT` sends spans
  * to an OTLP/HTTP collector. Workflow processes get the same trace destinations
  * (`WT_TRACE_FILE`, `OTEL_EXPORTER_OTLP_ENDPOINT`), so their task spans join the run's.
@@ -26,13 +28,22 @@ import { join, resolve } from "node:path";
 import { createApp, DEFAULT_MAX_BODY_BYTES } from "./app.ts";
 import { RunStore } from "./store.ts";
 import { WorkflowRegistry } from "./workflows.ts";
-import { localInvokerFactory } from "./invoker_factory.ts";
+import {
+  combineInvokerFactories,
+  localInvokerFactory,
+} from "./invoker_factory.ts";
+import type { InvokerFactory } from "./run_manager.ts";
 import { createTracing, type RunnerTracing } from "./tracing.ts";
 
 const USAGE =
   `usage: deno task runner --workflows DIR --data DIR [--port 8000] [--hostname 127.0.0.1]
        [--concurrency 2] [--max-body-bytes ${DEFAULT_MAX_BODY_BYTES}] [--timeout SECONDS]
        [--trace-file FILE] [--deno PATH]
+       [--cloud-batch-project P --cloud-batch-region R --cloud-batch-results gs://BUCKET/PREFIX
+        (--cloud-batch-image-prefix PREFIX | --cloud-batch-image IMAGE)
+        [--cloud-batch-service-account EMAIL] [--cloud-batch-machine-type TYPE]]
+       Cloud Batch: runs may ask for "invoker": "cloud-batch"; images are
+       <PREFIX>/<release name>:<VERSION>; run <id> writes <results>/<id>/result.json
 env:   WT_RUNNER_TOKEN  bearer token required by every request except GET /
        OTEL_EXPORTER_OTLP_ENDPOINT  OTLP/HTTP collector for spans (e.g. http://localhost:4318)`;
 
@@ -69,6 +80,13 @@ async function main(argv: string[]): Promise<void> {
         timeout: { type: "string" },
         "trace-file": { type: "string" },
         deno: { type: "string" },
+        "cloud-batch-project": { type: "string" },
+        "cloud-batch-region": { type: "string" },
+        "cloud-batch-image-prefix": { type: "string" },
+        "cloud-batch-image": { type: "string" },
+        "cloud-batch-results": { type: "string" },
+        "cloud-batch-service-account": { type: "string" },
+        "cloud-batch-machine-type": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -94,6 +112,24 @@ async function main(argv: string[]): Promise<void> {
   );
   const concurrency = positive("concurrency", values.concurrency, true);
   const defaultTimeout = positive("timeout", values.timeout, false);
+  const cloudBatchFlags = Object.keys(values).filter((k) =>
+    k.startsWith("cloud-batch-")
+  );
+  if (cloudBatchFlags.length > 0) {
+    const missing = ["project", "region", "results"].filter((k) =>
+      !values[`cloud-batch-${k}` as "cloud-batch-project"]
+    );
+    if (!values["cloud-batch-image-prefix"] && !values["cloud-batch-image"]) {
+      missing.push("image-prefix (or --cloud-batch-image)");
+    }
+    if (missing.length > 0) {
+      fail(
+        `Cloud Batch needs ${
+          missing.map((m) => `--cloud-batch-${m}`).join(", ")
+        } (given: ${cloudBatchFlags.map((f) => `--${f}`).join(", ")})`,
+      );
+    }
+  }
   const dataDir = resolve(values.data);
   await Deno.mkdir(join(dataDir, "runs"), { recursive: true });
   let workflows: WorkflowRegistry;
@@ -124,10 +160,33 @@ async function main(argv: string[]): Promise<void> {
       `wt-runner: warning: listening on ${values.hostname} without WT_RUNNER_TOKEN: anyone who can reach it can run workflows`,
     );
   }
+  let invokerFactory: InvokerFactory = localInvokerFactory({
+    denoPath: values.deno ?? "deno",
+  });
+  let cloudBatch: { close(): Promise<void> } | undefined;
+  if (cloudBatchFlags.length > 0) {
+    // Loads @google-cloud/batch: only when Cloud Batch is configured.
+    const gcp = await import("./gcp.ts");
+    try {
+      const factory = gcp.cloudBatchInvokerFactory({
+        project: values["cloud-batch-project"]!,
+        region: values["cloud-batch-region"]!,
+        results: values["cloud-batch-results"]!,
+        imagePrefix: values["cloud-batch-image-prefix"],
+        image: values["cloud-batch-image"],
+        serviceAccount: values["cloud-batch-service-account"],
+        machineType: values["cloud-batch-machine-type"],
+      });
+      cloudBatch = factory;
+      invokerFactory = combineInvokerFactories(invokerFactory, factory);
+    } catch (e) {
+      fail((e as Error).message);
+    }
+  }
   const runner = createApp({
     store,
     workflows,
-    invokerFactory: localInvokerFactory({ denoPath: values.deno ?? "deno" }),
+    invokerFactory,
     dataDir,
     token,
     maxBodyBytes,
@@ -136,10 +195,11 @@ async function main(argv: string[]): Promise<void> {
     tracing,
     denoPath: values.deno ?? "deno",
   });
-  const { interrupted, requeued } = runner.recovered;
-  if (interrupted.length || requeued.length) {
+  const { interrupted, requeued, reattached } = runner.recovered;
+  if (interrupted.length || requeued.length || reattached.length) {
     console.error(
-      `wt-runner: recovered ${interrupted.length} interrupted run(s) (marked failed) and re-queued ${requeued.length}`,
+      `wt-runner: recovered ${interrupted.length} interrupted run(s) (marked failed), re-queued ${requeued.length}` +
+        ` and re-attached ${reattached.length} Cloud Batch run(s)`,
     );
   }
   // Listen once the workflow processes a killed runner left behind are stopped (and their
@@ -168,6 +228,7 @@ async function main(argv: string[]): Promise<void> {
     console.error(`wt-runner: ${signal}, shutting down`);
     await server.shutdown();
     await runner.close();
+    await cloudBatch?.close();
     store.close();
     await tracing?.shutdown();
     Deno.exit(0);
