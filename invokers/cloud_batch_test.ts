@@ -530,6 +530,43 @@ Deno.test("CloudBatchInvoker against a gRPC fake of Batch", async (t) => {
       },
     );
 
+    await t.step(
+      "detach stops following the job without deleting it",
+      async () => {
+        fake.scripts.set(`${PARENT}/jobs/detached-run`, {
+          states: ["RUNNING"],
+        });
+        const run = await new CloudBatchInvoker(base).run(
+          args,
+          envFor("detached-run"),
+        );
+        const deletes = fake.callsOf("deleteJob").length;
+        const waiting = run.wait();
+        await new Promise((r) => setTimeout(r, 20));
+        run.detach();
+        await assert.rejects(
+          waiting,
+          (e: unknown) => e instanceof InvokerError && e.code === "detached",
+        );
+        assert.equal(fake.callsOf("deleteJob").length, deletes);
+        assert.ok(fake.jobs.has(`${PARENT}/jobs/detached-run`));
+        // Another invoker picks it up again.
+        fake.scripts.set(`${PARENT}/jobs/detached-run`, {
+          states: ["SUCCEEDED"],
+        });
+        await writeResult("detached-run", {
+          result: 7,
+          error: null,
+          trace: null,
+        });
+        const again = await new CloudBatchInvoker(base).attach(
+          args,
+          envFor("detached-run"),
+        );
+        assert.equal((await again.wait()).result, 7);
+      },
+    );
+
     await t.step("a generated run id is the job's WT_RUN_ID", async () => {
       const run = await new CloudBatchInvoker(base).run(args, {
         results_url: `file://${root}/gen`,
