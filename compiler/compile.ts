@@ -554,8 +554,8 @@ export async function compile(
     await prepared.complete(await svg);
   let generated: GeneratedWorkspace | undefined;
   // Only the artifacts hash needs graph.svg: when the rest of the fingerprint already differs
-  // from the previous one, the output changed and the graph can be rendered while `deno fmt`
-  // formats the other files.
+  // from the previous one, the output changed, and the other files are written and formatted
+  // without waiting for the graph.
   if (
     previous &&
     sameFingerprint(previous, {
@@ -624,9 +624,9 @@ export async function compile(
       }
     } else {
       // `deno fmt` (a subprocess) formats the prepared files while Graphviz renders the graph
-      // on its worker. graph.svg and the README (which carries the fingerprint of the unformatted
-      // files, graph.svg included) go to two more `deno fmt` children, started now so that
-      // they are ready when the graph is.
+      // on its worker. graph.svg and the README (which carries the fingerprint of the
+      // unformatted files, graph.svg included) go to two more `deno fmt` children, started now
+      // so that they are ready when the graph is.
       await writeTree(tmp, prepared.files);
       if (keepLock) await Deno.writeTextFile(join(tmp, "deno.lock"), lock!);
       progress("format");
