@@ -42,6 +42,34 @@ export interface Diagnostic {
 }
 
 /**
+ * Build a diagnostic located at a source position.
+ *
+ * @param file The spec file.
+ * @param severity `error` or `warning`.
+ * @param at Where the offending node starts.
+ * @param code Machine-readable kind of problem.
+ * @param message What is wrong and the fix.
+ * @returns The diagnostic.
+ *
+ * @example
+ * ```ts
+ * import { diagnosticAt } from "./diagnostics.ts";
+ *
+ * const d = diagnosticAt("s.yaml", "error", { line: 4, col: 9 }, "bad-id", "bad id `1x`");
+ * console.assert(d.line === 4 && d.col === 9 && d.file === "s.yaml");
+ * ```
+ */
+export function diagnosticAt(
+  file: string,
+  severity: Severity,
+  at: { line: number; col: number },
+  code: string,
+  message: string,
+): Diagnostic {
+  return { severity, message, file, line: at.line, col: at.col, code };
+}
+
+/**
  * Render a diagnostic as `<file>:<line>:<col>: <severity>: <message>`.
  *
  * @param d The diagnostic.

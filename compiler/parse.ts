@@ -16,7 +16,7 @@ import {
   type Scalar,
   type YAMLMap,
 } from "yaml";
-import type { Diagnostic, Severity } from "./diagnostics.ts";
+import { type Diagnostic, diagnosticAt, type Severity } from "./diagnostics.ts";
 import type {
   MapSpec,
   Requirement,
@@ -279,14 +279,7 @@ class Parser {
     code: string,
     message: string,
   ): void {
-    this.diagnostics.push({
-      severity,
-      message,
-      file: this.file,
-      line: at.line,
-      col: at.col,
-      code,
-    });
+    this.diagnostics.push(diagnosticAt(this.file, severity, at, code, message));
   }
 
   error(at: SourcePos, code: string, message: string): void {

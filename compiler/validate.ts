@@ -14,6 +14,7 @@ import {
 import { type Catalogue, describeResolution } from "./catalogue.ts";
 import {
   type Diagnostic,
+  diagnosticAt,
   type Severity,
   sortDiagnostics,
 } from "./diagnostics.ts";
@@ -192,14 +193,9 @@ class Validator {
     code: string,
     message: string,
   ): void {
-    this.diagnostics.push({
-      severity,
-      message,
-      file: this.spec.file,
-      line: at.line,
-      col: at.col,
-      code,
-    });
+    this.diagnostics.push(
+      diagnosticAt(this.spec.file, severity, at, code, message),
+    );
   }
 
   run(): Diagnostic[] {
