@@ -31,3 +31,19 @@ export function typeName(x: unknown): string {
   ) return "the SKIP sentinel";
   return typeof x;
 }
+
+/**
+ * How error messages name a task: by its instance id when it has one, else by its name.
+ *
+ * @param taskInstanceId The task instance id, if any.
+ * @param name The task's name.
+ * @returns `task instance "<id>"` or `task "<name>"`.
+ */
+export function describeTask(
+  taskInstanceId: string | undefined,
+  name: string,
+): string {
+  return taskInstanceId === undefined
+    ? `task "${name}"`
+    : `task instance "${taskInstanceId}"`;
+}

@@ -7,6 +7,7 @@ import {
   formatValidationErrors,
   type ValidationErrorItem,
 } from "@wt/contracts";
+import { describeTask } from "./_util.ts";
 
 /** Where in a `map`/`mapvalues` a failure happened. */
 export interface ElementLocation {
@@ -14,15 +15,6 @@ export interface ElementLocation {
   index: number;
   /** The element's key, for `mapvalues`. */
   key?: unknown;
-}
-
-function describeTask(
-  taskInstanceId: string | undefined,
-  name: string,
-): string {
-  return taskInstanceId === undefined
-    ? `task "${name}"`
-    : `task instance "${taskInstanceId}"`;
 }
 
 function describeElement(at: ElementLocation | undefined): string {

@@ -33,7 +33,7 @@ import {
   makeValidator,
 } from "./_validation.ts";
 import { runAll } from "./_pool.ts";
-import { isThenable, typeName } from "./_util.ts";
+import { describeTask, isThenable, typeName } from "./_util.ts";
 import type { ChildSpan, TracingOptions } from "./_tracing.ts";
 
 export type { MapOptions, SkipCondition, SkipifOptions };
@@ -128,32 +128,47 @@ function checkKwargs(kwargs: unknown, where: string): Record<string, unknown> {
   return kwargs as Record<string, unknown>;
 }
 
+/** How messages about a run of `s` name the task (built only when a message is). */
+function describe(s: State): string {
+  return describeTask(s.id, s.name);
+}
+
+function argnamesError(
+  method: "map" | "mapvalues",
+  s: State,
+  problem: string,
+): MapArgumentError {
+  return new MapArgumentError(
+    `${method}(argnames) of ${describe(s)} ${problem}`,
+  );
+}
+
 function normalizeArgnames(
   argnames: unknown,
-  method: string,
+  method: "map" | "mapvalues",
+  s: State,
 ): readonly string[] {
   const names = typeof argnames === "string" ? [argnames] : argnames;
   if (!Array.isArray(names) || names.length === 0) {
-    throw new MapArgumentError(
-      `${method} must be an argument name or a non-empty list of names, got ${
-        typeName(argnames)
-      }`,
+    throw argnamesError(
+      method,
+      s,
+      "must be an argument name or a non-empty list of names, got " +
+        typeName(argnames),
     );
   }
   const seen = new Set<string>();
   for (const n of names) {
     if (typeof n !== "string" || n === "") {
-      throw new MapArgumentError(
-        `${method} must contain non-empty strings, got ${
+      throw argnamesError(
+        method,
+        s,
+        `must contain non-empty strings, got ${
           JSON.stringify(n) ?? typeName(n)
         }`,
       );
     }
-    if (seen.has(n)) {
-      throw new MapArgumentError(
-        `${method} names "${n}" twice`,
-      );
-    }
+    if (seen.has(n)) throw argnamesError(method, s, `names "${n}" twice`);
     seen.add(n);
   }
   return names as string[];
@@ -174,11 +189,13 @@ function checkTuple(
   value: unknown,
   index: number,
   label: string,
-  who: string,
+  s: State,
 ): void {
   if (!Array.isArray(value)) {
     throw new MapArgumentError(
-      `${label} ${index} of ${who}: expected an array of ${names.length} values for [${
+      `${label} ${index} of ${
+        describe(s)
+      }: expected an array of ${names.length} values for [${
         names.join(", ")
       }], got ${typeName(value)}`,
       index,
@@ -186,7 +203,9 @@ function checkTuple(
   }
   if (value.length !== names.length) {
     throw new MapArgumentError(
-      `${label} ${index} of ${who}: expected ${names.length} values for [${
+      `${label} ${index} of ${
+        describe(s)
+      }: expected ${names.length} values for [${
         names.join(", ")
       }], got ${value.length}`,
       index,
@@ -568,17 +587,13 @@ export class Task<R = unknown> implements TaskProtocol<R> {
     options?: MapOptions,
   ): Promise<Array<R | Skip> | Skip> {
     try {
-      const names = normalizeArgnames(
-        argnames,
-        `map(argnames) of ${this.#describe()}`,
-      );
+      const names = normalizeArgnames(argnames, "map", this.#s);
       const limit = checkConcurrency(options);
       if (isSkip(argvalues)) return this.#skipWhole(names, "map");
       const values = this.#checkArray(argvalues, "map");
       if (names.length > 1) {
-        const who = this.#describe();
         for (let i = 0; i < values.length; i++) {
-          checkTuple(names, values[i], i, "map element", who);
+          checkTuple(names, values[i], i, "map element", this.#s);
         }
       }
       return this.#runMany("map", values, names, undefined, limit) as Promise<
@@ -646,27 +661,23 @@ export class Task<R = unknown> implements TaskProtocol<R> {
     options?: MapOptions,
   ): Promise<Array<[unknown, R | Skip]> | Skip> {
     try {
-      const names = normalizeArgnames(
-        argnames,
-        `mapvalues(argnames) of ${this.#describe()}`,
-      );
+      const names = normalizeArgnames(argnames, "mapvalues", this.#s);
       const limit = checkConcurrency(options);
       if (isSkip(argvalues)) return this.#skipWhole(names, "mapvalues");
       const pairs = this.#checkArray(argvalues, "mapvalues");
-      const who = this.#describe();
       const values: unknown[] = new Array(pairs.length);
       for (let i = 0; i < pairs.length; i++) {
         const p = pairs[i];
         if (!Array.isArray(p) || p.length !== 2) {
           throw new MapArgumentError(
-            `mapvalues element ${i} of ${who}: expected a [key, value] pair, got ${
-              typeName(p)
-            }`,
+            `mapvalues element ${i} of ${
+              describe(this.#s)
+            }: expected a [key, value] pair, got ${typeName(p)}`,
             i,
           );
         }
         if (names.length > 1) {
-          checkTuple(names, p[1], i, "mapvalues value", who);
+          checkTuple(names, p[1], i, "mapvalues value", this.#s);
         }
         values[i] = p[1];
       }
@@ -884,7 +895,7 @@ export class Task<R = unknown> implements TaskProtocol<R> {
   #checkArray(argvalues: unknown, method: string): readonly unknown[] {
     if (!Array.isArray(argvalues)) {
       throw new TypeError(
-        `${method}(argvalues) of ${this.#describe()} expects an array, got ${
+        `${method}(argvalues) of ${describe(this.#s)} expects an array, got ${
           typeName(argvalues)
         }`,
       );
@@ -892,16 +903,13 @@ export class Task<R = unknown> implements TaskProtocol<R> {
     return argvalues;
   }
 
-  #describe(): string {
-    const s = this.#s;
-    return s.id === undefined ? `task "${s.name}"` : `task instance "${s.id}"`;
-  }
-
   #skipWhole(names: readonly string[], method: string): Promise<Skip> {
     const s = this.#s;
     const fail = () =>
       new TypeError(
-        `${method}(argvalues) of ${this.#describe()} got the SKIP sentinel (an upstream ` +
+        `${method}(argvalues) of ${
+          describe(this.#s)
+        } got the SKIP sentinel (an upstream ` +
           "task was skipped) and no skip condition holds: add anyDependencySkipped to " +
           "its skipif conditions, or pass an array",
       );
