@@ -39,6 +39,7 @@ import {
 import type { Invoker, RunHandle } from "./invoker.ts";
 import { InvokerError } from "./errors.ts";
 import { type GcsReader, readResult, resultLocation } from "./results.ts";
+import { RunSlot } from "./_run_slot.ts";
 
 /**
  * A Cloud Batch job as the client library sends and receives it.
@@ -615,8 +616,7 @@ export class CloudBatchInvoker implements Invoker {
   readonly kind: "cloud-batch" = "cloud-batch";
   readonly #options: CloudBatchInvokerOptions;
   #client: BatchClient | undefined;
-  #current: CloudBatchRunHandle | undefined;
-  #launching = false;
+  readonly #slot: RunSlot<CloudBatchRunHandle>;
 
   /**
    * Create an invoker for one workflow image.
@@ -628,11 +628,12 @@ export class CloudBatchInvoker implements Invoker {
     checkOptions(options);
     this.#options = { ...options };
     this.#client = options.client;
+    this.#slot = new RunSlot("CloudBatchInvoker", options.workflow);
   }
 
   /** The run in flight or the last run, if any. */
   get current(): CloudBatchRunHandle | undefined {
-    return this.#current;
+    return this.#slot.current;
   }
 
   #getClient(): BatchClient {
@@ -656,8 +657,7 @@ export class CloudBatchInvoker implements Invoker {
     args: WorkflowCLIArgs,
     env: WorkflowCLIEnv,
   ): Promise<CloudBatchRunHandle> {
-    this.#enter();
-    try {
+    return await this.#slot.fill(async () => {
       const { args: a, env: e } = validated(args, env);
       const request = buildBatchJob(a, e, this.#options);
       const client = this.#getClient();
@@ -675,7 +675,7 @@ export class CloudBatchInvoker implements Invoker {
       }
       const name = created.name ||
         `${request.parent}/jobs/${request.jobId}`;
-      this.#current = new CloudBatchRunHandle(
+      return new CloudBatchRunHandle(
         client,
         this.#options,
         a,
@@ -683,10 +683,7 @@ export class CloudBatchInvoker implements Invoker {
         name,
         runStatusForJobState(created.status?.state),
       );
-      return this.#current;
-    } finally {
-      this.#launching = false;
-    }
+    });
   }
 
   /**
@@ -715,8 +712,7 @@ export class CloudBatchInvoker implements Invoker {
     args: WorkflowCLIArgs,
     env: WorkflowCLIEnv,
   ): Promise<CloudBatchRunHandle> {
-    this.#enter();
-    try {
+    return await this.#slot.fill(async () => {
       if (!env.run_id) {
         throw new InvokerError("invalid", "attach needs env.run_id");
       }
@@ -737,7 +733,7 @@ export class CloudBatchInvoker implements Invoker {
         }
         throw apiError(`GetJob ${name}`, cause);
       }
-      this.#current = new CloudBatchRunHandle(
+      return new CloudBatchRunHandle(
         client,
         this.#options,
         a,
@@ -745,22 +741,7 @@ export class CloudBatchInvoker implements Invoker {
         name,
         runStatusForJobState(job.status?.state),
       );
-      return this.#current;
-    } finally {
-      this.#launching = false;
-    }
-  }
-
-  #enter(): void {
-    if (this.#launching || (this.#current && !this.#current.done)) {
-      throw new InvokerError(
-        "busy",
-        `CloudBatchInvoker for ${this.#options.workflow} is busy with run ${
-          this.#current?.id ?? "(starting)"
-        }: wait for it or cancel it first, or use another CloudBatchInvoker instance`,
-      );
-    }
-    this.#launching = true;
+    });
   }
 }
 

@@ -17,6 +17,7 @@ import type { Invoker, RunHandle } from "./invoker.ts";
 import { InvokerError } from "./errors.ts";
 import { readResult, resultLocation } from "./results.ts";
 import { descendants, signalAll } from "./_process_tree.ts";
+import { RunSlot } from "./_run_slot.ts";
 
 /**
  * Variables copied from the invoker's own environment into the workflow process (when set),
@@ -119,8 +120,7 @@ export class LocalInvoker implements Invoker {
   /** Always `"local"`. */
   readonly kind: "local" = "local";
   readonly #options: LocalInvokerOptions;
-  #current: LocalRunHandle | undefined;
-  #launching = false;
+  readonly #slot: RunSlot<LocalRunHandle>;
 
   /**
    * Create an invoker for one compiled workflow workspace.
@@ -145,11 +145,12 @@ export class LocalInvoker implements Invoker {
       }
     }
     this.#options = { ...options, workflowDir: resolve(options.workflowDir) };
+    this.#slot = new RunSlot("LocalInvoker", this.#options.workflowDir);
   }
 
   /** The run in flight or the last run, if any. */
   get current(): LocalRunHandle | undefined {
-    return this.#current;
+    return this.#slot.current;
   }
 
   /**
@@ -177,22 +178,7 @@ export class LocalInvoker implements Invoker {
     args: WorkflowCLIArgs,
     env: WorkflowCLIEnv,
   ): Promise<LocalRunHandle> {
-    if (this.#launching || (this.#current && !this.#current.done)) {
-      throw new InvokerError(
-        "busy",
-        `LocalInvoker for ${this.#options.workflowDir} is busy with run ${
-          this.#current?.id ?? "(starting)"
-        }: wait for it or cancel it first, or use another LocalInvoker instance`,
-      );
-    }
-    this.#launching = true;
-    try {
-      const handle = await this.#launch(args, env);
-      this.#current = handle;
-      return handle;
-    } finally {
-      this.#launching = false;
-    }
+    return await this.#slot.fill(() => this.#launch(args, env));
   }
 
   async #launch(
