@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { isSkipSentinel } from "@wt/contracts";
 
 /**
  * Whether a value is a promise or another thenable.
@@ -20,15 +21,12 @@ export function isThenable(x: unknown): x is PromiseLike<unknown> {
  * A short description of a value's type for error messages.
  *
  * @param x Any value.
- * @returns `null`, `array`, `SKIP` or the `typeof` name.
+ * @returns `null`, `an array of length N`, `the SKIP sentinel` or the `typeof` name.
  */
 export function typeName(x: unknown): string {
   if (x === null) return "null";
   if (Array.isArray(x)) return `an array of length ${x.length}`;
-  if (
-    typeof x === "object" &&
-    (x as { [k: symbol]: unknown })[Symbol.for("wt.task.skip")] === true
-  ) return "the SKIP sentinel";
+  if (isSkipSentinel(x)) return "the SKIP sentinel";
   return typeof x;
 }
 
