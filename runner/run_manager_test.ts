@@ -41,12 +41,33 @@ async function setup(concurrency = 2) {
   return { env, make };
 }
 
-Deno.test("RunManager: FIFO queue bounded by concurrency", async () => {
-  const { env, make } = await setup(2);
+/** A started manager over a fresh data folder; closes everything after `body`. */
+async function withManager(
+  concurrency: number,
+  body: (
+    t: {
+      env: Awaited<ReturnType<typeof tempSetup>>;
+      fake: FakeInvokers;
+      manager: RunManager;
+      store: RunStore;
+    },
+  ) => Promise<void>,
+): Promise<void> {
+  const { env, make } = await setup(concurrency);
   const fake = new FakeInvokers();
   const { manager, store } = make(fake);
   try {
     manager.start();
+    await body({ env, fake, manager, store });
+  } finally {
+    await manager.close();
+    store.close();
+    await env.cleanup();
+  }
+}
+
+Deno.test("RunManager: FIFO queue bounded by concurrency", () =>
+  withManager(2, async ({ env, fake, manager, store }) => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
       ids.push((await manager.submit({ workflow: WF, params: params(i) })).id);
@@ -98,18 +119,10 @@ Deno.test("RunManager: FIFO queue bounded by concurrency", async () => {
     // may reach their invoker in either order).
     const started = ids.map((id) => store.get(id)!.started_at!);
     assert.deepEqual([...started].sort(), started);
-  } finally {
-    await manager.close();
-    store.close();
-    await env.cleanup();
-  }
-});
+  }));
 
-Deno.test("RunManager: validation, unknown workflow, id conflicts", async () => {
-  const { env, make } = await setup();
-  const { manager, store } = make(new FakeInvokers());
-  try {
-    manager.start();
+Deno.test("RunManager: validation, unknown workflow, id conflicts", () =>
+  withManager(2, async ({ manager, store }) => {
     await assert.rejects(
       manager.submit({ workflow: WF, params: { total: { a: "x" } } }),
       (e: unknown) => {
@@ -152,19 +165,10 @@ Deno.test("RunManager: validation, unknown workflow, id conflicts", async () => 
       ["race", "mine"],
       "rejected runs are not recorded",
     );
-  } finally {
-    await manager.close();
-    store.close();
-    await env.cleanup();
-  }
-});
+  }));
 
-Deno.test("RunManager: cancel queued and running runs; failures leave result.json", async () => {
-  const { env, make } = await setup(1);
-  const fake = new FakeInvokers();
-  const { manager, store } = make(fake);
-  try {
-    manager.start();
+Deno.test("RunManager: cancel queued and running runs; failures leave result.json", () =>
+  withManager(1, async ({ env, fake, manager }) => {
     const a = await manager.submit({ workflow: WF, params: params(1) });
     const b = await manager.submit({ workflow: WF, params: params(2) });
     await fake.launched(1);
@@ -187,19 +191,10 @@ Deno.test("RunManager: cancel queued and running runs; failures leave result.jso
     );
     assert.equal(written.result, null);
     assert.match(written.error, /cancelled/);
-  } finally {
-    await manager.close();
-    store.close();
-    await env.cleanup();
-  }
-});
+  }));
 
-Deno.test("RunManager: timeout stops the run and records reason timeout", async () => {
-  const { env, make } = await setup(1);
-  const fake = new FakeInvokers();
-  const { manager, store } = make(fake);
-  try {
-    manager.start();
+Deno.test("RunManager: timeout stops the run and records reason timeout", () =>
+  withManager(1, async ({ fake, manager }) => {
     const run = await manager.submit({
       workflow: WF,
       params: params(1),
@@ -210,20 +205,11 @@ Deno.test("RunManager: timeout stops the run and records reason timeout", async 
     assert.equal(done.reason, "timeout");
     assert.match(done.error ?? "", /timeout of 0.05 s/);
     assert.ok(fake.launches[0]!.cancelled);
-  } finally {
-    await manager.close();
-    store.close();
-    await env.cleanup();
-  }
-});
+  }));
 
-Deno.test("RunManager: launch failure is a failed run with the reason in its log", async () => {
-  const { env, make } = await setup(1);
-  const fake = new FakeInvokers();
-  fake.failLaunch = "deno not found";
-  const { manager, store } = make(fake);
-  try {
-    manager.start();
+Deno.test("RunManager: launch failure is a failed run with the reason in its log", () =>
+  withManager(1, async ({ env, fake, manager }) => {
+    fake.failLaunch = "deno not found";
     const run = await manager.submit({ workflow: WF, params: params(1) });
     const done = await manager.wait(run.id);
     assert.equal(done.status, "failed");
@@ -233,12 +219,7 @@ Deno.test("RunManager: launch failure is a failed run with the reason in its log
       await Deno.readTextFile(join(env.data, "runs", run.id, "run.log")),
       /deno not found/,
     );
-  } finally {
-    await manager.close();
-    store.close();
-    await env.cleanup();
-  }
-});
+  }));
 
 Deno.test("RunManager: restart marks running runs interrupted and re-queues queued runs in order", async () => {
   const { env, make } = await setup(1);
