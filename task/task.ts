@@ -263,6 +263,15 @@ function evalConditions(
   return false;
 }
 
+/** The argument validator of a task's schemas, or `undefined` when it has none. */
+function validatorOf(s: State): ArgsValidator | undefined {
+  return makeValidator({
+    params: s.params,
+    jsonSchema: s.jsonSchema,
+    parameters: s.info?.parameters,
+  });
+}
+
 function buildExec(s: State): Exec {
   const fn = s.fn;
   const ioMock = s.mockIo && isIoTask(s.info);
@@ -285,11 +294,7 @@ function buildExec(s: State): Exec {
   }
 
   if (s.validate) {
-    const validator = makeValidator({
-      params: s.params,
-      jsonSchema: s.jsonSchema,
-      parameters: s.info?.parameters,
-    }) as ArgsValidator;
+    const validator = validatorOf(s) as ArgsValidator;
     const invalid = (
       issues: TaskValidationError["issues"],
       index: number,
@@ -724,13 +729,7 @@ export class Task<R = unknown> implements TaskProtocol<R> {
    */
   validate(): Task<R> {
     const s = this.#s;
-    if (
-      !makeValidator({
-        params: s.params,
-        jsonSchema: s.jsonSchema,
-        parameters: s.info?.parameters,
-      })
-    ) {
+    if (!validatorOf(s)) {
       throw new TypeError(
         `task "${s.name}" has no parameter schema to validate against: register it ` +
           "with @wt/registry, or pass { params } (valibot) or { jsonSchema } to task()",
