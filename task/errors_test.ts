@@ -1,12 +1,9 @@
 import assert from "node:assert/strict";
 import { MapArgumentError, task, TaskInstanceError } from "./mod.ts";
-import { sleep } from "./testdata/fixtures.ts";
+import { rejection, sleep } from "./testdata/fixtures.ts";
 
-async function instanceError(p: Promise<unknown>): Promise<TaskInstanceError> {
-  const e = await p.then(() => assert.fail("should reject"), (e) => e);
-  assert.ok(e instanceof TaskInstanceError, String(e));
-  return e;
-}
+const instanceError = (p: Promise<unknown>): Promise<TaskInstanceError> =>
+  rejection(p, TaskInstanceError);
 
 Deno.test("handleErrors wraps a sync throw: message names the instance, cause is kept", async () => {
   const cause = new RangeError("value out of range");

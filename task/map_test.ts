@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { DEFAULT_CONCURRENCY, MapArgumentError, task } from "./mod.ts";
-import { sleep } from "./testdata/fixtures.ts";
+import { rejection, sleep } from "./testdata/fixtures.ts";
 
 const add = task(({ a, b }: { a: number; b: number }) => a + b);
 const ident = task(({ x }: { x: unknown }) => x);
@@ -43,11 +43,10 @@ Deno.test("tuple length mismatch is a clear error naming the element, expected a
     calls++;
     return a + b;
   });
-  const err = await t.map(["a", "b"], [[1, 2], [3, 4], [5]]).then(
-    () => assert.fail("should reject"),
-    (e) => e,
+  const err = await rejection(
+    t.map(["a", "b"], [[1, 2], [3, 4], [5]]),
+    MapArgumentError,
   );
-  assert.ok(err instanceof MapArgumentError);
   assert.equal(err.index, 2);
   assert.equal(
     err.message,
@@ -71,10 +70,7 @@ Deno.test("map argument checks", async (t) => {
     async () => {
       const named = ident.setTaskInstanceId("ids");
       for (const bad of [{ a: 1 }, "abc", 3, null, undefined]) {
-        const err = await named.map("x", bad).then(
-          () => assert.fail("should reject"),
-          (e) => e,
-        );
+        const err = await rejection(named.map("x", bad), Error);
         assert.ok(err instanceof TypeError, String(bad));
         assert.match(
           err.message,
@@ -170,11 +166,10 @@ Deno.test("mapvalues checks the [key, value] pair shape", async () => {
       [{ k: 1 }, "object"],
     ] as const
   ) {
-    const err = await t.mapvalues("x", [["ok", 1], bad]).then(
-      () => assert.fail("should reject"),
-      (e) => e,
+    const err = await rejection(
+      t.mapvalues("x", [["ok", 1], bad]),
+      MapArgumentError,
     );
-    assert.ok(err instanceof MapArgumentError);
     assert.equal(err.index, 1);
     assert.equal(
       err.message,
@@ -250,9 +245,9 @@ Deno.test("the first failure rejects the map, aborts running calls and starts no
     }
     return i;
   });
-  const err = await t.map("i", [0, 1, 2, 3, 4, 5], { concurrency: 3 }).then(
-    () => assert.fail("should reject"),
-    (e) => e,
+  const err = await rejection(
+    t.map("i", [0, 1, 2, 3, 4, 5], { concurrency: 3 }),
+    Error,
   );
   assert.equal(err.message, "element 1 failed");
   await sleep(20);

@@ -1,15 +1,10 @@
 import assert from "node:assert/strict";
 import * as v from "valibot";
 import { task, TaskInstanceError, TaskValidationError } from "./mod.ts";
-import { add, registered } from "./testdata/fixtures.ts";
+import { add, registered, rejection } from "./testdata/fixtures.ts";
 
-async function validationError(
-  p: Promise<unknown>,
-): Promise<TaskValidationError> {
-  const e = await p.then(() => assert.fail("should reject"), (e) => e);
-  assert.ok(e instanceof TaskValidationError, String(e));
-  return e;
-}
+const validationError = (p: Promise<unknown>): Promise<TaskValidationError> =>
+  rejection(p, TaskValidationError);
 
 Deno.test("validate with the registered valibot schema", async (t) => {
   const total = task(add).setTaskInstanceId("total").validate();

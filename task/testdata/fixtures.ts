@@ -4,6 +4,7 @@
  *
  * @module
  */
+import assert from "node:assert/strict";
 import * as v from "valibot";
 
 /** The brand key `@wt/registry` uses. */
@@ -65,4 +66,23 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }, ms);
     signal?.addEventListener("abort", onAbort, { once: true });
   });
+}
+
+/**
+ * Await a promise that must reject with an instance of `type`.
+ *
+ * @param p The promise.
+ * @param type The error class it must reject with.
+ * @returns The rejection reason.
+ */
+export async function rejection<E>(
+  p: Promise<unknown>,
+  type: abstract new (...args: never[]) => E,
+): Promise<E> {
+  const e: unknown = await p.then(
+    () => assert.fail("should reject"),
+    (e: unknown) => e,
+  );
+  assert.ok(e instanceof type, String(e));
+  return e;
 }
