@@ -12,7 +12,7 @@ import {
 } from "./cloud_batch.ts";
 import { InvokerError } from "./errors.ts";
 import type { GcsReader } from "./results.ts";
-import { FakeBatch } from "./testdata/fake_batch.ts";
+import { FakeBatch } from "./testing.ts";
 
 const JOB_ID_RE = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const PARENT = "projects/proj-1/locations/europe-west1";
