@@ -240,6 +240,13 @@ function otlpUrl(endpoint: string): URL {
  * ```
  */
 export function createSpanExport(options: SpanExportOptions): SpanExport {
+  if (!options.traceFile && !options.otlpEndpoint) {
+    throw new TypeError(
+      "createSpanExport needs traceFile or otlpEndpoint (or both)",
+    );
+  }
+  // Check the endpoint before the trace file is opened, so a bad one leaves no file open.
+  const url = options.otlpEndpoint ? otlpUrl(options.otlpEndpoint) : undefined;
   const processors: SpanProcessor[] = [];
   const env: Record<string, string> = {};
   if (options.traceFile) {
@@ -250,8 +257,7 @@ export function createSpanExport(options: SpanExportOptions): SpanExport {
     );
     env[TRACE_FILE_ENV] = options.traceFile;
   }
-  if (options.otlpEndpoint) {
-    const url = otlpUrl(options.otlpEndpoint);
+  if (url && options.otlpEndpoint) {
     const net = Deno.permissions.querySync({ name: "net", host: url.host });
     if (net.state === "granted") {
       processors.push(
@@ -264,11 +270,6 @@ export function createSpanExport(options: SpanExportOptions): SpanExport {
       );
     }
     env[OTLP_ENDPOINT_ENV] = options.otlpEndpoint;
-  }
-  if (!options.traceFile && !options.otlpEndpoint) {
-    throw new TypeError(
-      "createSpanExport needs traceFile or otlpEndpoint (or both)",
-    );
   }
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ "service.name": options.serviceName }),

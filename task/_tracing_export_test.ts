@@ -36,6 +36,15 @@ Deno.test("createSpanExport writes one JSON line per span with parent links", as
   }
 });
 
+/** How many file descriptors this process holds (Linux), or -1 when unknown. */
+function openFiles(): number {
+  try {
+    return [...Deno.readDirSync("/proc/self/fd")].length;
+  } catch {
+    return -1;
+  }
+}
+
 Deno.test("spanExportFromEnv reads WT_TRACE_FILE and OTEL_EXPORTER_OTLP_ENDPOINT", async (t) => {
   await t.step("nothing set: no export", () => {
     assert.equal(spanExportFromEnv("svc", () => undefined), undefined);
@@ -56,6 +65,27 @@ Deno.test("spanExportFromEnv reads WT_TRACE_FILE and OTEL_EXPORTER_OTLP_ENDPOINT
         /OTEL_EXPORTER_OTLP_ENDPOINT "localhost:4318"/.test(e.message),
     );
   });
+  await t.step(
+    "a malformed endpoint next to a trace file leaves no file open",
+    async () => {
+      const traceFile = await Deno.makeTempFile({ suffix: ".jsonl" });
+      const before = openFiles();
+      try {
+        assert.throws(
+          () =>
+            createSpanExport({
+              serviceName: "svc",
+              traceFile,
+              otlpEndpoint: "localhost:4318",
+            }),
+          TypeError,
+        );
+        assert.equal(openFiles(), before, "no file descriptor left open");
+      } finally {
+        await Deno.remove(traceFile);
+      }
+    },
+  );
   await t.step("no destination at all is refused", () => {
     assert.throws(() => createSpanExport({ serviceName: "svc" }), TypeError);
   });
