@@ -171,13 +171,13 @@ export function deriveJsonSchema(
       ? prop
       : { title: defaultTitle(name), ...prop };
   }
+  const required = parameters.filter((n) => !isOptionalParam(entries[n]!));
   const json_schema: Record<string, unknown> = {
     type: "object",
     properties,
-    required: Object.keys(visible).filter((n) => !isOptionalParam(visible[n]!)),
+    required: required.filter((n) => Object.hasOwn(visible, n)),
     additionalProperties: false,
   };
   if (whole["$defs"]) json_schema["$defs"] = whole["$defs"];
-  const required = parameters.filter((n) => !isOptionalParam(entries[n]!));
   return { json_schema, parameters, hidden: hiddenNames, required };
 }
