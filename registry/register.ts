@@ -197,13 +197,15 @@ export function register<TParams extends ParamsSchema, R>(
     );
   }
   const params: unknown = options.params;
+  // Read only once isValibotSchema(params) holds.
+  const schema = params as {
+    type?: unknown;
+    entries?: unknown;
+    async?: unknown;
+  };
   if (
-    !isValibotSchema(params) ||
-    !OBJECT_TYPES.has(
-      String((params as unknown as Record<string, unknown>)["type"]),
-    ) ||
-    typeof (params as unknown as Record<string, unknown>)["entries"] !==
-      "object"
+    !isValibotSchema(params) || !OBJECT_TYPES.has(String(schema.type)) ||
+    typeof schema.entries !== "object"
   ) {
     throw new RegistrationError(
       `register(): task ${name}: 'params' must be a valibot object schema such as ` +
@@ -214,7 +216,7 @@ export function register<TParams extends ParamsSchema, R>(
       typeof options.title === "string" ? { task: options.title } : {},
     );
   }
-  if ((params as unknown as Record<string, unknown>)["async"] === true) {
+  if (schema.async === true) {
     throw new RegistrationError(
       `register(): task ${name}: 'params' must be a synchronous schema (v.object, not ` +
         `v.objectAsync)`,
@@ -258,9 +260,7 @@ export function register<TParams extends ParamsSchema, R>(
         `replace io tasks by their canned data). Fix: add "io" to tags, or drop the mock.`,
     );
   }
-  const entries =
-    (params as unknown as { entries: Record<string, v.GenericSchema> })
-      .entries;
+  const entries = schema.entries as Record<string, v.GenericSchema>;
   const derived = deriveJsonSchema(entries, name);
   const info: TaskInfo<v.InferOutput<TParams>, R> = Object.freeze({
     version: TASK_INFO_VERSION,
@@ -268,7 +268,7 @@ export function register<TParams extends ParamsSchema, R>(
       ...metadata,
       tags: Object.freeze([...metadata.tags]) as string[],
     }),
-    params: params as unknown as ParamsSchema,
+    params: options.params,
     returns: options.returns,
     json_schema: deepFreeze(derived.json_schema),
     parameters: Object.freeze(derived.parameters),
