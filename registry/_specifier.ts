@@ -2,22 +2,29 @@
 // public module path under which generated code will import the tasks.
 import { ModuleImportError } from "./errors.ts";
 
+/** A Windows path with a drive letter (`C:\\…` or `C:/…`). */
+const DRIVE_PATH = /^[A-Za-z]:[\\/]/;
+
 /** Whether a specifier is a file path (or `file:` URL) rather than a package specifier. */
 export function isPath(specifier: string): boolean {
   return specifier.startsWith("./") || specifier.startsWith("../") ||
     specifier.startsWith("/") || specifier.startsWith("file:") ||
     specifier === "." || specifier === ".." ||
-    /^[A-Za-z]:[\\/]/.test(specifier) || specifier.startsWith(".\\") ||
+    DRIVE_PATH.test(specifier) || specifier.startsWith(".\\") ||
     specifier.startsWith("..\\");
+}
+
+/** The `file:` URL of an absolute path (POSIX, or Windows with a drive letter). */
+function fileUrl(path: string): URL {
+  const p = path.replaceAll("\\", "/");
+  return new URL("file://" + encodeURI(DRIVE_PATH.test(p) ? "/" + p : p));
 }
 
 function toDirUrl(dir: string): URL {
   if (dir.startsWith("file:")) {
     return new URL(dir.endsWith("/") ? dir : dir + "/");
   }
-  let p = dir.replaceAll("\\", "/");
-  if (/^[A-Za-z]:\//.test(p)) p = "/" + p;
-  return new URL("file://" + encodeURI(p.endsWith("/") ? p : p + "/"));
+  return fileUrl(/[\\/]$/.test(dir) ? dir : dir + "/");
 }
 
 function workingDir(cwd: string | undefined, specifier: string): URL {
@@ -44,10 +51,8 @@ export function importTarget(
 ): string {
   if (!isPath(specifier)) return specifier;
   if (specifier.startsWith("file:")) return new URL(specifier).href;
-  if (specifier.startsWith("/") || /^[A-Za-z]:[\\/]/.test(specifier)) {
-    const p = specifier.replaceAll("\\", "/");
-    return new URL("file://" + encodeURI(/^[A-Za-z]:/.test(p) ? "/" + p : p))
-      .href;
+  if (specifier.startsWith("/") || DRIVE_PATH.test(specifier)) {
+    return fileUrl(specifier).href;
   }
   return new URL(
     encodeURI(specifier.replaceAll("\\", "/")),

@@ -31,6 +31,18 @@ Deno.test("importTarget resolves relative paths against the given folder", () =>
   assert.equal(importTarget("/tmp/a b.ts", rootDir), "file:///tmp/a%20b.ts");
 });
 
+Deno.test("importTarget turns Windows paths into file URLs", () => {
+  assert.equal(
+    importTarget("C:\\x\\a b.ts", undefined),
+    "file:///C:/x/a%20b.ts",
+  );
+  assert.equal(importTarget("./a.ts", "C:\\work"), "file:///C:/work/a.ts");
+  assert.equal(
+    importTarget("..\\a.ts", "C:\\work\\sub\\"),
+    "file:///C:/work/a.ts",
+  );
+});
+
 Deno.test("publicModulePath uses the package name for a package's exports", async (t) => {
   await t.step("main export → package name", async () => {
     const spec = "./examples/custom-tasks/mod.ts";
