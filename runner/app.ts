@@ -309,7 +309,12 @@ export function createApp(deps: AppDeps): RunnerApp {
       workflows: deps.workflows.list().length,
       runs: manager.counts,
     }));
-  app.get("/openapi.json", (c) => c.json(openApiDocument(RUNNER_VERSION)));
+  // Built on first request, once: it does not change while the runner runs.
+  let openapi: Record<string, unknown> | undefined;
+  app.get(
+    "/openapi.json",
+    (c) => c.json(openapi ??= openApiDocument(RUNNER_VERSION)),
+  );
   app.get(
     "/workflows",
     (c) => c.json({ workflows: deps.workflows.summaries() }),
