@@ -7,41 +7,20 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import {
+  type DenoRun,
+  runDeno,
+  runWorkflowCli,
+  skippedInstances,
+} from "./testing.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const MOD = join(ROOT, "compiler", "mod.ts");
 const CUSTOM_TASKS = join(ROOT, "examples", "custom-tasks");
-const DEC = new TextDecoder();
 
-function baseEnv(): Record<string, string> {
-  const env: Record<string, string> = { NO_COLOR: "1" };
-  for (const k of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME"]) {
-    const value = Deno.env.get(k);
-    if (value !== undefined) env[k] = value;
-  }
-  return env;
-}
-
-async function deno(
-  args: string[],
-  cwd = ROOT,
-  env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args,
-    cwd,
-    env: { ...baseEnv(), ...env },
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return {
-    code: out.code,
-    stdout: DEC.decode(out.stdout),
-    stderr: DEC.decode(out.stderr),
-  };
-}
+/** `deno <args>` in a clean environment, from the repository root by default. */
+const deno = (args: string[], cwd = ROOT): Promise<DenoRun> =>
+  runDeno(args, { cwd });
 
 const requirement = (name: string, path: string) =>
   `  - name: "${name}"\n    path: ${path}\n`;
@@ -72,53 +51,19 @@ const SPEC = [
   "",
 ].join("\n");
 
-/** Runs both generated DAG modules with an in-memory tracer; prints the skipped instances. */
-const SKIP_PROBE =
-  `import { runWorkflow as sequential } from "./src/dag_sequential.ts";
-import { runWorkflow as parallel } from "./src/dag_parallel.ts";
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from "@opentelemetry/sdk-trace-base";
-const out: Record<string, string[]> = {};
-for (const [mode, run] of [["sequential", sequential], ["parallel", parallel]] as const) {
-  const exporter = new InMemorySpanExporter();
-  const tracer = new BasicTracerProvider({
-    spanProcessors: [new SimpleSpanProcessor(exporter)],
-  }).getTracer("probe");
-  await run({}, { mockIo: false, concurrency: 4, tracing: { tracer } });
-  out[mode] = exporter.getFinishedSpans()
-    .filter((s) => s.attributes["wt.skipped"] === true && !s.parentSpanContext)
-    .map((s) => s.name)
-    .sort();
-}
-console.log(JSON.stringify(out));
-`;
-
 async function runWorkflow(
   release: string,
   mode: string,
   results: string,
 ): Promise<unknown> {
-  const run = await deno(
-    [
-      "task",
-      "--quiet",
-      "workflow",
-      "run",
-      "--config-json",
-      "{}",
-      "--execution-mode",
-      mode,
-    ],
-    release,
-    { WT_RESULTS: `file://${results}` },
-  );
-  const response = JSON.parse(
-    await Deno.readTextFile(join(results, "result.json")),
-  );
-  return { code: run.code, ...response };
+  const run = await runWorkflowCli(release, [
+    "run",
+    "--config-json",
+    "{}",
+    "--execution-mode",
+    mode,
+  ], { results });
+  return { code: run.code, ...run.response };
 }
 
 Deno.test("built-in conditions: a spec names them without a requirement", async (t) => {
@@ -180,14 +125,10 @@ Deno.test("built-in conditions: a spec names them without a requirement", async 
             mode,
           );
         }
-        const probe = join(release, "skip_probe.ts");
-        await Deno.writeTextFile(probe, SKIP_PROBE);
-        const r = await deno(["run", "-A", "skip_probe.ts"], release);
-        assert.equal(r.code, 0, r.stderr);
         // empty_sum: any_is_empty at depth 0 sees []; doubled_sum: the default
         // any_dependency_skipped; zero_sum: `never` replaces the default and runs on [].
         const skipped = ["doubled_sum", "empty_sum"];
-        assert.deepEqual(JSON.parse(r.stdout), {
+        assert.deepEqual(await skippedInstances(release, {}), {
           sequential: skipped,
           parallel: skipped,
         });

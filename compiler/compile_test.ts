@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { compile, CompileError, releaseName } from "./compile.ts";
 import { SpecError } from "./diagnostics.ts";
 import { readFingerprint } from "./fingerprint.ts";
+import { runWorkflowCli } from "./testing.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const FIXTURE = fileURLToPath(
@@ -25,45 +26,6 @@ async function withSpec(
     await Deno.remove(spec);
     await Deno.remove(out, { recursive: true });
   }
-}
-
-async function runWorkflow(
-  release: string,
-  args: string[],
-  env: Record<string, string>,
-  stdin?: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["task", "--quiet", "workflow", ...args],
-    cwd: release,
-    env,
-    clearEnv: true,
-    stdin: stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(stdin));
-    await writer.close();
-  }
-  const out = await child.output();
-  const dec = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: dec.decode(out.stdout),
-    stderr: dec.decode(out.stderr),
-  };
-}
-
-function baseEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const k of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME"]) {
-    const v = Deno.env.get(k);
-    if (v !== undefined) env[k] = v;
-  }
-  env["NO_COLOR"] = "1";
-  return env;
 }
 
 const SPEC = await Deno.readTextFile(FIXTURE);
@@ -117,12 +79,12 @@ Deno.test("compile writes a runnable workspace; the workflow CLI reports bad inp
     assert.match(seq, /\.partial\(\{ "n": total \}\)/);
     assert.match(seq, /\.setTaskInstanceId\("doubled"\)\s*\.handleErrors\(\)/);
     const results = join(out, "results");
-    const env = { ...baseEnv(), WT_RESULTS: `file://${results}` };
+    const env = { results };
 
     for (const mode of ["sequential", "parallel"]) {
       await t.step(`runs in ${mode} mode`, async () => {
         await Deno.remove(results, { recursive: true }).catch(() => {});
-        const r = await runWorkflow(release, [
+        const r = await runWorkflowCli(release, [
           "run",
           "--config-json",
           '{"total":{"a":1}}',
@@ -130,14 +92,11 @@ Deno.test("compile writes a runnable workspace; the workflow CLI reports bad inp
           mode,
         ], env);
         assert.equal(r.code, 0, r.stderr);
-        const response = JSON.parse(
-          await Deno.readTextFile(join(results, "result.json")),
-        );
-        assert.deepEqual(response, { result: 12, error: null, trace: null });
+        assert.deepEqual(r.response, { result: 12, error: null, trace: null });
       });
     }
     await t.step("bad JSON exits 2", async () => {
-      const r = await runWorkflow(
+      const r = await runWorkflowCli(
         release,
         ["run", "--config-json", "{nope"],
         env,
@@ -146,7 +105,7 @@ Deno.test("compile writes a runnable workspace; the workflow CLI reports bad inp
       assert.match(r.stderr, /--config-json is not valid JSON/);
     });
     await t.step("a schema violation exits 2 naming the path", async () => {
-      const r = await runWorkflow(release, [
+      const r = await runWorkflowCli(release, [
         "run",
         "--config-json",
         '{"total":{"a":"x"}}',
@@ -156,7 +115,7 @@ Deno.test("compile writes a runnable workspace; the workflow CLI reports bad inp
     });
     await t.step("a config that is not an object exits 2", async () => {
       for (const config of ["null", "[]", '"x"']) {
-        const r = await runWorkflow(
+        const r = await runWorkflowCli(
           release,
           ["run", "--config-json", config],
           env,
@@ -168,7 +127,7 @@ Deno.test("compile writes a runnable workspace; the workflow CLI reports bad inp
     await t.step(
       "a missing form section with required fields exits 2",
       async () => {
-        const r = await runWorkflow(
+        const r = await runWorkflowCli(
           release,
           ["run", "--config-json", "{}"],
           env,
@@ -178,19 +137,19 @@ Deno.test("compile writes a runnable workspace; the workflow CLI reports bad inp
       },
     );
     await t.step("missing WT_RESULTS exits 2", async () => {
-      const r = await runWorkflow(release, [
+      const r = await runWorkflowCli(release, [
         "run",
         "--config-json",
         '{"total":{"a":1}}',
-      ], baseEnv());
+      ]);
       assert.equal(r.code, 2);
       assert.match(r.stderr, /WT_RESULTS is not set/);
     });
     await t.step("get and convert", async () => {
-      const r = await runWorkflow(release, ["get", "params"], env);
+      const r = await runWorkflowCli(release, ["get", "params"], env);
       assert.equal(r.code, 0, r.stderr);
       assert.ok(JSON.parse(r.stdout).properties.total);
-      const bad = await runWorkflow(release, ["get", "nothing"], env);
+      const bad = await runWorkflowCli(release, ["get", "nothing"], env);
       assert.equal(bad.code, 2);
     });
   });
@@ -373,19 +332,16 @@ Deno.test("the parallel executor runs independent tasks and map elements concurr
     for (const mode of ["sequential", "parallel"]) {
       const results = join(out, mode);
       const start = performance.now();
-      const r = await runWorkflow(result.outputDir, [
+      const r = await runWorkflowCli(result.outputDir, [
         "run",
         "--config-json",
         "{}",
         "--execution-mode",
         mode,
-      ], { ...baseEnv(), WT_RESULTS: `file://${results}` });
+      ], { results });
       times[mode] = performance.now() - start;
       assert.equal(r.code, 0, r.stderr);
-      const response = JSON.parse(
-        await Deno.readTextFile(join(results, "result.json")),
-      );
-      assert.equal(response.result, 10);
+      assert.equal(r.response?.result, 10);
     }
     // Sequential: 2 × 400 ms + 4 map elements × 400 ms; parallel: the critical path, 2 × 400 ms.
     assert.ok(
@@ -421,12 +377,12 @@ Deno.test("mock io, get and convert of a compiled workflow with a task group", a
       "io tasks get network access",
     );
     const results = join(out, "results");
-    const env = { ...baseEnv(), WT_RESULTS: `file://${results}` };
+    const env = { results };
     const config =
       '{"numbers":{"url":"https://example.invalid/n.json","count":3}}';
     for (const mode of ["sequential", "parallel"]) {
       await t.step(`--mock-io returns the canned data (${mode})`, async () => {
-        const r = await runWorkflow(outputDir, [
+        const r = await runWorkflowCli(outputDir, [
           "run",
           "--config-json",
           config,
@@ -435,10 +391,7 @@ Deno.test("mock io, get and convert of a compiled workflow with a task group", a
           mode,
         ], env);
         assert.equal(r.code, 0, r.stderr);
-        const response = JSON.parse(
-          await Deno.readTextFile(join(results, "result.json")),
-        );
-        assert.deepEqual(response, {
+        assert.deepEqual(r.response, {
           result: 3 + 1 + 4,
           error: null,
           trace: null,
@@ -449,37 +402,33 @@ Deno.test("mock io, get and convert of a compiled workflow with a task group", a
       const formdata = {
         Download: { numbers: { url: "https://x.test/n.json", count: 2 } },
       };
-      const toParams = await runWorkflow(
+      const toParams = await runWorkflowCli(
         outputDir,
         ["convert", "--from", "formdata", "--to", "params"],
-        env,
-        JSON.stringify(formdata),
+        { ...env, stdin: JSON.stringify(formdata) },
       );
       assert.equal(toParams.code, 0, toParams.stderr);
       const params = JSON.parse(toParams.stdout);
       assert.deepEqual(params, {
         result: { numbers: formdata.Download.numbers },
       });
-      const back = await runWorkflow(
+      const back = await runWorkflowCli(
         outputDir,
         ["convert", "--from", "params", "--to", "formdata"],
-        env,
-        JSON.stringify(params.result),
+        { ...env, stdin: JSON.stringify(params.result) },
       );
       assert.deepEqual(JSON.parse(back.stdout), { result: formdata });
-      const invalid = await runWorkflow(
+      const invalid = await runWorkflowCli(
         outputDir,
         ["convert", "--from", "params", "--to", "formdata"],
-        env,
-        '{"numbers":{"count":"x"}}',
+        { ...env, stdin: '{"numbers":{"count":"x"}}' },
       );
       const errors = JSON.parse(invalid.stdout).validation_errors;
       assert.ok(Array.isArray(errors) && errors.length > 0);
-      const badJson = await runWorkflow(
+      const badJson = await runWorkflowCli(
         outputDir,
         ["convert", "--from", "params", "--to", "formdata"],
-        env,
-        "{",
+        { ...env, stdin: "{" },
       );
       assert.equal(badJson.code, 2);
       assert.ok(
@@ -489,10 +438,10 @@ Deno.test("mock io, get and convert of a compiled workflow with a task group", a
       );
     });
     await t.step("get rjsf nests the group", async () => {
-      const r = await runWorkflow(outputDir, ["get", "rjsf"], env);
+      const r = await runWorkflowCli(outputDir, ["get", "rjsf"], env);
       assert.equal(r.code, 0, r.stderr);
       assert.ok(JSON.parse(r.stdout).properties.Download.properties.numbers);
-      const names = await runWorkflow(outputDir, [
+      const names = await runWorkflowCli(outputDir, [
         "get",
         "data-connection-property-names",
       ], env);

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
 import { validate } from "@wt/contracts";
+import { type DenoRun, runDeno, runWorkflowCli, testEnv } from "./testing.ts";
 import {
   buildProgram,
   type CliContext,
@@ -31,35 +32,12 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DEC = new TextDecoder();
 const FILES = [".gitignore", "README.md", "spec.yaml", "test-cases.yaml"];
 
-function baseEnv(): Record<string, string> {
-  const env: Record<string, string> = { NO_COLOR: "1" };
-  for (const k of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME"]) {
-    const v = Deno.env.get(k);
-    if (v !== undefined) env[k] = v;
-  }
-  return env;
-}
-
-async function deno(
+/** `deno <args>` in a clean environment, from the repository root by default. */
+const deno = (
   args: string[],
-  env: Record<string, string> = baseEnv(),
+  env: Record<string, string> = {},
   cwd = ROOT,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args,
-    cwd,
-    env,
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return {
-    code: out.code,
-    stdout: DEC.decode(out.stdout),
-    stderr: DEC.decode(out.stderr),
-  };
-}
+): Promise<DenoRun> => runDeno(args, { cwd, env });
 
 function captureIO(): CliIO & { out: () => string; err: () => string } {
   let out = "";
@@ -183,31 +161,18 @@ Deno.test("scaffold, batch mode", async (t) => {
           first && "expected" in first,
           "the case has an expected result",
         );
-        const results = join(tmp, "results");
-        const run = await deno([
-          "task",
-          "--quiet",
-          "--cwd",
-          release,
-          "workflow",
+        const run = await runWorkflowCli(release, [
           "run",
           "--config-json",
           JSON.stringify(first.params),
-        ], { ...baseEnv(), WT_RESULTS: `file://${results}` });
+        ], { results: join(tmp, "results") });
         assert.equal(run.code, 0, run.stderr);
-        const response = JSON.parse(
-          await Deno.readTextFile(join(results, "result.json")),
-        );
-        assert.deepEqual(response, {
+        assert.deepEqual(run.response, {
           result: first.expected,
           error: null,
           trace: null,
         });
-        const tests = await deno(
-          ["task", "--quiet", "test"],
-          baseEnv(),
-          release,
-        );
+        const tests = await deno(["task", "--quiet", "test"], {}, release);
         assert.equal(tests.code, 0, tests.stdout + tests.stderr);
         assert.match(tests.stdout, /test case one-plus-two/);
       },
@@ -673,7 +638,7 @@ Deno.test({
     } scaffold ${dir} --registry ${registry}`;
     const child = new Deno.Command("script", {
       args: ["-qfec", cmd, "/dev/null"],
-      env: { ...baseEnv(), TERM: "xterm-256color" },
+      env: { ...testEnv(), TERM: "xterm-256color" },
       clearEnv: true,
       stdin: "piped",
       stdout: "piped",
