@@ -7,6 +7,7 @@
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { RUNNER_PERMISSION_FLAGS } from "@wt/runner/permissions";
 
 /** The repository root. */
 export const ROOT: string = join(
@@ -15,14 +16,18 @@ export const ROOT: string = join(
   "..",
 );
 
-/** Permission flags of `deno task runner` (root deno.json), used for every runner we start. */
-export const RUNNER_FLAGS: readonly string[] = [
-  "--allow-net",
-  "--allow-read",
-  "--allow-write",
-  "--allow-env",
-  "--allow-run",
-];
+/** The fast fixture workflow the runner benchmark and the stress test serve. */
+export const FAST_WORKFLOW = "wt-fast-workflow";
+
+/** Its compiled workspace. */
+export const FAST_WORKFLOW_DIR: string = join(
+  ROOT,
+  "scripts",
+  "stress",
+  "testdata",
+  "workflows",
+  FAST_WORKFLOW,
+);
 
 /** A server child process. */
 export interface ServerProcess {
@@ -161,7 +166,7 @@ export function startRunner(
 ): Promise<ServerProcess> {
   return startServer([
     "run",
-    ...RUNNER_FLAGS,
+    ...RUNNER_PERMISSION_FLAGS,
     join(ROOT, "runner", "main.ts"),
     "--port",
     "0",

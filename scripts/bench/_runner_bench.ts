@@ -13,6 +13,8 @@ import { join } from "node:path";
 import { load, type LoadResult } from "./_load.ts";
 import {
   copyTree,
+  FAST_WORKFLOW,
+  FAST_WORKFLOW_DIR,
   ROOT,
   type ServerProcess,
   startRunner,
@@ -37,22 +39,13 @@ export interface ServerFigures {
   get: LoadResult;
 }
 
-const FIXTURE = join(
-  ROOT,
-  "scripts",
-  "stress",
-  "testdata",
-  "workflows",
-  "wt-fast-workflow",
-);
-
 async function drive(
   server: ServerProcess,
   o: RunnerBenchOptions,
 ): Promise<ServerFigures> {
   const body = (i: number) =>
     JSON.stringify({
-      workflow: "wt-fast-workflow",
+      workflow: FAST_WORKFLOW,
       params: { work: { value: i } },
     });
   const post = (i: number) =>
@@ -138,7 +131,7 @@ export async function benchRunner(
   rounds = 3,
 ): Promise<RunnerBenchResult> {
   const workflows = join(work, "workflows");
-  await copyTree(FIXTURE, join(workflows, "wt-fast-workflow"));
+  await copyTree(FAST_WORKFLOW_DIR, join(workflows, FAST_WORKFLOW));
   const servers: ServerProcess[] = [];
   try {
     const bare = await startServer([
@@ -166,7 +159,7 @@ export async function benchRunner(
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({
-        workflow: "wt-fast-workflow",
+        workflow: FAST_WORKFLOW,
         params: { work: { ms: 600_000 } },
       }),
     });

@@ -15,21 +15,13 @@ import { join } from "node:path";
 import { load } from "../bench/_load.ts";
 import {
   copyTree,
-  ROOT,
+  FAST_WORKFLOW as WORKFLOW,
+  FAST_WORKFLOW_DIR,
   type ServerProcess,
   startRunner,
 } from "../bench/_process.ts";
 import { type Check, expect } from "./_harness.ts";
 
-const FIXTURE = join(
-  ROOT,
-  "scripts",
-  "stress",
-  "testdata",
-  "workflows",
-  "wt-fast-workflow",
-);
-const WORKFLOW = "wt-fast-workflow";
 const TERMINAL = new Set(["succeeded", "failed", "cancelled"]);
 
 const live = new Set<ServerProcess>();
@@ -43,7 +35,7 @@ export async function stopAllRunners(): Promise<void> {
 async function setup(work: string, name: string) {
   const dir = join(work, name);
   const workflows = join(dir, "workflows");
-  await copyTree(FIXTURE, join(workflows, WORKFLOW));
+  await copyTree(FAST_WORKFLOW_DIR, join(workflows, WORKFLOW));
   return { dir, workflows, data: join(dir, "data") };
 }
 
