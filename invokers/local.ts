@@ -444,25 +444,11 @@ export class LocalRunHandle implements RunHandle {
           (tree.length ? ` and descendants ${tree.join(", ")}` : ""),
       );
       signalAll(pid, tree, "SIGTERM");
-      let graceTimer: ReturnType<typeof setTimeout> | undefined;
-      const exited = await Promise.race([
-        this.#init.child.status.then(() => true),
-        new Promise<false>((r) =>
-          graceTimer = setTimeout(() => r(false), grace)
-        ),
-      ]);
-      clearTimeout(graceTimer);
+      const exited = await settlesWithin(this.#init.child.status, grace);
       // Whatever survived SIGTERM (or was started meanwhile) gets SIGKILL.
       const late = exited ? [] : await descendants(pid);
       signalAll(pid, [...tree, ...late], "SIGKILL");
-      let killTimer: ReturnType<typeof setTimeout> | undefined;
-      const died = await Promise.race([
-        this.#init.child.status.then(() => true),
-        new Promise<false>((r) =>
-          killTimer = setTimeout(() => r(false), KILL_WAIT_MS)
-        ),
-      ]);
-      clearTimeout(killTimer);
+      const died = await settlesWithin(this.#init.child.status, KILL_WAIT_MS);
       if (!died) {
         throw new InvokerError(
           "timeout",
@@ -522,14 +508,7 @@ export class LocalRunHandle implements RunHandle {
     await this.#stopping?.catch(() => {});
     // A process that escaped the run's process group may still hold the output pipes open:
     // drain what is there, then stop reading rather than wait for it.
-    let drainTimer: ReturnType<typeof setTimeout> | undefined;
-    const drained = await Promise.race([
-      pumps.then(() => true, () => true),
-      new Promise<false>((r) =>
-        drainTimer = setTimeout(() => r(false), DRAIN_MS)
-      ),
-    ]);
-    clearTimeout(drainTimer);
+    const drained = await settlesWithin(pumps, DRAIN_MS);
     if (!drained) {
       await Promise.all(this.#readers.map((r) => r.cancel().catch(() => {})));
       await pumps.catch(() => {});
@@ -630,5 +609,21 @@ export class LocalRunHandle implements RunHandle {
     } catch {
       return `(log ${this.logFile} unreadable)`;
     }
+  }
+}
+
+/** Whether `p` settles (either way) within `ms`; the timer is cleared in both cases. */
+async function settlesWithin(
+  p: Promise<unknown>,
+  ms: number,
+): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      p.then(() => true, () => true),
+      new Promise<false>((r) => timer = setTimeout(() => r(false), ms)),
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }
