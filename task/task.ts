@@ -72,7 +72,10 @@ export type TaskFn<P extends object = Record<string, unknown>, R = unknown> = (
 
 /** Options of {@linkcode task}. */
 export interface TaskOptions {
-  /** Name used in errors and spans (default: the registry's name or `fn.name`). */
+  /**
+   * Name used in errors and spans (default: the registry's name, else `fn.name`, else the
+   * registered title, else `"anonymous"`).
+   */
   name?: string;
   /** A valibot object schema of the parameters, for `.validate()` of a plain function. */
   params?: unknown;
