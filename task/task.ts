@@ -922,7 +922,7 @@ export class Task<R = unknown> implements TaskProtocol<R> {
     for (const n of names) args[n] = SKIP;
     const skip = evalConditions(
       s.conditions,
-      { values: flattenValues(Object.values(args), s.unpackDepth) },
+      { values: flattenOwned(Object.values(args), s.unpackDepth) },
       0,
     );
     return Promise.resolve(skip).then((b) => {
