@@ -155,6 +155,40 @@ function parseWith<T>(
   return r.output;
 }
 
+/**
+ * The bytes of a file from `offset` on (only those are read: a UI following a log polls
+ * with the last size as offset) and the size they end at; empty when there is no file.
+ */
+async function readFrom(
+  path: string,
+  offset: number,
+): Promise<{ size: number; bytes: Uint8Array<ArrayBuffer> }> {
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      return { size: 0, bytes: new Uint8Array() };
+    }
+    throw e;
+  }
+  try {
+    const size = (await file.stat()).size;
+    const start = Math.min(offset, size);
+    await file.seek(start, Deno.SeekMode.Start);
+    const bytes = new Uint8Array(size - start);
+    let n = 0;
+    while (n < bytes.length) {
+      const read = await file.read(bytes.subarray(n));
+      if (read === null) break;
+      n += read;
+    }
+    return { size: start + n, bytes: bytes.subarray(0, n) };
+  } finally {
+    file.close();
+  }
+}
+
 async function readJson(c: Ctx): Promise<unknown> {
   const text = await c.req.text();
   if (text.trim() === "") {
@@ -589,21 +623,13 @@ export function createApp(deps: AppDeps): RunnerApp {
   app.get("/runs/:id/logs", async (c) => {
     const run = runOf(c.req.param("id"));
     const offset = query(c, s.LogsQuery).offset ?? 0;
-    let bytes = new Uint8Array();
-    try {
-      bytes = await Deno.readFile(
-        join(deps.dataDir, "runs", run.id, "run.log"),
-      );
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
-    }
-    c.header("X-Log-Size", String(bytes.length));
-    c.header("X-Run-Status", run.status);
-    return c.body(
-      bytes.subarray(Math.min(offset, bytes.length)),
-      200,
-      { "Content-Type": "text/plain; charset=utf-8" },
+    const { size, bytes } = await readFrom(
+      join(deps.dataDir, "runs", run.id, "run.log"),
+      offset,
     );
+    c.header("X-Log-Size", String(size));
+    c.header("X-Run-Status", run.status);
+    return c.body(bytes, 200, { "Content-Type": "text/plain; charset=utf-8" });
   });
   app.post("/runs/:id/cancel", async (c) => {
     const run = runOf(c.req.param("id"));

@@ -383,6 +383,16 @@ Deno.test("app: run resource with the real LocalInvoker", async (t) => {
           headers: auth,
         });
         assert.equal((await tail.text()).length, 5);
+        assert.equal(tail.headers.get("x-log-size"), String(size));
+        const past = await req(`/runs/${okId}/logs?offset=${size + 100}`, {
+          headers: auth,
+        });
+        assert.equal(
+          await past.text(),
+          "",
+          "an offset past the end reads nothing",
+        );
+        assert.equal(past.headers.get("x-log-size"), String(size));
       },
     );
 
