@@ -2,7 +2,8 @@
  * Content fingerprints of a compiled workflow: what changed between two compilations, and
  * whether anything did. `spec_sha256` ignores cosmetic fields, `params_sha256` changes
  * exactly when the structure of the parameter form does, `artifacts_sha256` covers the
- * generated files.
+ * generated files as the code generator renders them (before `deno fmt`, so a compilation
+ * can tell that nothing changed without formatting anything).
  *
  * @module
  */
@@ -33,7 +34,7 @@ export interface Fingerprint {
   spec_sha256: string;
   /** SHA-256 of `params.json` without `title`, `description`, `default` and `uiSchema`. */
   params_sha256: string;
-  /** SHA-256 of the generated files (without README.md, VERSION, deno.lock and the version field). */
+  /** SHA-256 of the generated files before formatting (without README.md, VERSION, deno.lock and the version field). */
   artifacts_sha256: string;
   /** Task libraries and the versions they resolved to. */
   libraries: Record<string, string>;
@@ -236,9 +237,9 @@ export const UNHASHED_FILES: readonly string[] = [
 ];
 
 /**
- * `artifacts_sha256`: the hash of the generated files by path, without `README.md`,
- * `VERSION`, `deno.lock` and the `version` field of `deno.json`, so that bumping the version
- * alone does not change it.
+ * `artifacts_sha256`: the hash of the generated files by path, as rendered (not yet
+ * formatted), without `README.md`, `VERSION`, `deno.lock` and the `version` field of
+ * `deno.json`, so that bumping the version alone does not change it.
  *
  * @param files Generated files: path relative to the workspace → text.
  * @returns 64 hex digits.
