@@ -82,20 +82,18 @@ export async function withInstanceSpan<T>(
       s.end();
       return r;
     };
+    const failed = (e: unknown): never => {
+      fail(s, e);
+      s.end();
+      throw e;
+    };
     let r: unknown;
     try {
       r = otelContext.with(trace.setSpan(ctx, s), run);
     } catch (e) {
-      fail(s, e);
-      s.end();
-      throw e;
+      return failed(e);
     }
-    if (!isThenable(r)) return done(r);
-    return Promise.resolve(r).then(done, (e) => {
-      fail(s, e);
-      s.end();
-      throw e;
-    });
+    return isThenable(r) ? Promise.resolve(r).then(done, failed) : done(r);
   };
   try {
     const out = await body(child);

@@ -84,6 +84,19 @@ Deno.test("withTracing records failures and skipped calls", async () => {
   assert.equal(failed.status.message, "negative");
   assert.equal(failed.events[0]?.name, "exception");
   assert.equal(byName(spans, "checked").status.code, SpanStatusCode.ERROR);
+
+  exporter.reset();
+  const later = task(async ({ x }: { x: number }) => {
+    await sleep(1);
+    if (x < 0) throw new Error("negative later");
+    return x;
+  }).setTaskInstanceId("later").withTracing({ tracer });
+  await assert.rejects(later.map("x", [1, -1]), /negative later/);
+  spans = exporter.getFinishedSpans();
+  const rejected = byName(spans, "later[1]");
+  assert.equal(rejected.status.code, SpanStatusCode.ERROR);
+  assert.equal(rejected.status.message, "negative later");
+  assert.equal(rejected.events[0]?.name, "exception");
 });
 
 Deno.test("withTracing uses a parent context from a traceparent", async () => {
