@@ -96,6 +96,14 @@ export async function descendants(pid: number): Promise<number[]> {
   return found;
 }
 
+/**
+ * The fields of a `/proc/<pid>/stat` line from field 3 (state) on: field 2, the command name,
+ * is in parentheses and may hold spaces, so they are counted after its last `)`.
+ */
+export function statFields(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+}
+
 /** Whether a pid names a live (not zombie) process. */
 export async function isAlive(pid: number): Promise<boolean> {
   let stat: string | undefined;
@@ -106,10 +114,7 @@ export async function isAlive(pid: number): Promise<boolean> {
     return true;
   }
   if (stat === undefined) return false;
-  const state = stat.slice(
-    stat.lastIndexOf(")") + 2,
-    stat.lastIndexOf(")") + 3,
-  );
+  const state = statFields(stat)[0];
   return state !== "Z" && state !== "X";
 }
 

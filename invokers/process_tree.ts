@@ -8,7 +8,13 @@
  *
  * @module
  */
-import { descendants, isAlive, readProc, signalAll } from "./_process_tree.ts";
+import {
+  descendants,
+  isAlive,
+  readProc,
+  signalAll,
+  statFields,
+} from "./_process_tree.ts";
 
 /**
  * The start time of a process: field 22 (`starttime`, clock ticks after boot) of
@@ -42,9 +48,7 @@ export async function processStartTime(
     return undefined;
   }
   if (stat === undefined) return undefined;
-  // Field 2 (the command name) is in parentheses and may hold spaces: count after it.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const start = Number(fields[22 - 3]);
+  const start = Number(statFields(stat)[22 - 3]);
   return Number.isSafeInteger(start) ? start : undefined;
 }
 
