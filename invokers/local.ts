@@ -601,11 +601,19 @@ export class LocalRunHandle implements RunHandle {
 
   async #logTail(): Promise<string> {
     try {
-      const bytes = await Deno.readFile(this.logFile);
-      const tail = new TextDecoder().decode(
-        bytes.subarray(Math.max(0, bytes.length - LOG_TAIL_BYTES)),
-      );
-      return tail.trimEnd();
+      // Only the last LOG_TAIL_BYTES are read: a failed run's log may be large.
+      using file = await Deno.open(this.logFile);
+      const size = (await file.stat()).size;
+      const start = Math.max(0, size - LOG_TAIL_BYTES);
+      await file.seek(start, Deno.SeekMode.Start);
+      const bytes = new Uint8Array(size - start);
+      let n = 0;
+      while (n < bytes.length) {
+        const read = await file.read(bytes.subarray(n));
+        if (read === null) break;
+        n += read;
+      }
+      return new TextDecoder().decode(bytes.subarray(0, n)).trimEnd();
     } catch {
       return `(log ${this.logFile} unreadable)`;
     }
