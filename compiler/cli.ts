@@ -18,7 +18,8 @@ import { type Diagnostic, formatDiagnostic, hasErrors } from "./diagnostics.ts";
 import { CatalogueLoadError, loadCatalogue } from "./load_catalogue.ts";
 import { generateSchemas } from "./schemas.ts";
 import type { Spec } from "./spec_model.ts";
-import { checkSpec } from "./validate.ts";
+import { parseSpec } from "./parse.ts";
+import { checkParsedSpec } from "./validate.ts";
 import { discover } from "./discovery.ts";
 import { compileCommand } from "./_cli_compile.ts";
 import { scaffoldCommand } from "./_cli_scaffold.ts";
@@ -143,7 +144,9 @@ async function loadAndCheck(
       }`,
     );
   }
-  const structural = checkSpec(text, file);
+  // Parsed once: the same result is checked again once the catalogue is loaded.
+  const parsed = parseSpec(text, file);
+  const structural = checkParsedSpec(parsed);
   if (!structural.spec) return structural;
   let catalogue: Catalogue;
   try {
@@ -165,7 +168,7 @@ async function loadAndCheck(
     }
     throw err;
   }
-  return { ...checkSpec(text, file, catalogue), catalogue };
+  return { ...checkParsedSpec(parsed, catalogue), catalogue };
 }
 
 function printDiagnostics(diagnostics: Diagnostic[], io: CliIO): void {
