@@ -27,6 +27,7 @@ import { parseSpec } from "../../compiler/parse.ts";
 import { type DagShape, dagSpec, sizedSpec } from "./specs.ts";
 import { median, ROOT, timeDeno } from "./_process.ts";
 import { benchRunner } from "./_runner_bench.ts";
+import { onlyOf } from "../_only.ts";
 
 /** One reported figure. */
 export interface Figure {
@@ -69,19 +70,7 @@ const { values: opts } = parseArgs({
   },
   strict: true,
 });
-const only = new Set<Section>(
-  opts.only
-    ? opts.only.split(",").map((s) => {
-      if (!(SECTIONS as readonly string[]).includes(s)) {
-        console.error(
-          `bench: unknown section '${s}'; choose from ${SECTIONS.join(", ")}`,
-        );
-        Deno.exit(2);
-      }
-      return s as Section;
-    })
-    : SECTIONS,
-);
+const only = onlyOf("bench", "section", opts.only, SECTIONS);
 const quick = opts.quick;
 const figures: Figure[] = [];
 const failures: string[] = [];

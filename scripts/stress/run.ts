@@ -17,6 +17,7 @@ import { type Check, runChecks } from "./_harness.ts";
 import { runnerChecks, stopAllRunners } from "./_runner_checks.ts";
 import { configFuzzChecks, specFuzzChecks } from "./_fuzz.ts";
 import { sandboxChecks } from "./_sandbox.ts";
+import { onlyOf } from "../_only.ts";
 
 const GROUPS = ["runner", "fuzz", "sandbox"] as const;
 type Group = typeof GROUPS[number];
@@ -29,19 +30,7 @@ const { values: opts } = parseArgs({
   },
   strict: true,
 });
-const only = new Set<Group>(
-  opts.only
-    ? opts.only.split(",").map((g) => {
-      if (!(GROUPS as readonly string[]).includes(g)) {
-        console.error(
-          `stress: unknown group '${g}'; choose from ${GROUPS.join(", ")}`,
-        );
-        Deno.exit(2);
-      }
-      return g as Group;
-    })
-    : GROUPS,
-);
+const only = onlyOf("stress", "group", opts.only, GROUPS);
 const quick = opts.quick;
 
 const work = await Deno.makeTempDir({ prefix: "wt-stress-" });
