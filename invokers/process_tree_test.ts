@@ -12,6 +12,30 @@ function state(pid: number): string | undefined {
   }
 }
 
+/** Run `body` with a detached child (its own process group); kill and reap it after. */
+async function withDetached(
+  command: string,
+  args: string[],
+  body: (child: Deno.ChildProcess) => Promise<void>,
+): Promise<void> {
+  const child = new Deno.Command(command, {
+    args,
+    detached: true,
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  try {
+    await body(child);
+  } finally {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // stopped already
+    }
+    await child.status;
+  }
+}
+
 Deno.test("processStartTime: field 22 of /proc/<pid>/stat", async () => {
   await assert.rejects(() => processStartTime(0), RangeError);
   await assert.rejects(() => processStartTime(1.5), RangeError);
@@ -31,14 +55,8 @@ Deno.test({
   name:
     "stopProcessTree: a pid whose start time differs is not signalled; the right one is",
   ignore: !HAS_PROC,
-  fn: async () => {
-    const child = new Deno.Command("sleep", {
-      args: ["30"],
-      detached: true,
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
-    try {
+  fn: () =>
+    withDetached("sleep", ["30"], async (child) => {
       const start = (await processStartTime(child.pid))!;
       assert.equal(
         await stopProcessTree(child.pid, start + 1, { graceMs: 200 }),
@@ -56,58 +74,43 @@ Deno.test({
         "not_running",
         "a reaped process is not running",
       );
-    } finally {
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // stopped already
-      }
-      await child.status;
-    }
-  },
+    }),
 });
 
 Deno.test({
   name:
     "stopProcessTree: the whole tree, SIGKILL after the grace period when SIGTERM is ignored",
   ignore: !HAS_PROC,
-  fn: async () => {
+  fn: () =>
     // sh and its sleep both ignore SIGTERM (an ignored signal stays ignored across exec).
-    const child = new Deno.Command("sh", {
-      args: ["-c", "trap '' TERM; sleep 30 & sleep 30; wait"],
-      detached: true,
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
-    try {
-      const start = (await processStartTime(child.pid))!;
-      let kids: number[] = [];
-      const end = Date.now() + 5000;
-      while (kids.length < 2 && Date.now() < end) {
-        await new Promise((r) => setTimeout(r, 50));
-        kids = Deno.readTextFileSync(
-          `/proc/${child.pid}/task/${child.pid}/children`,
-        ).trim().split(/\s+/).filter(Boolean).map(Number);
-      }
-      assert.equal(kids.length, 2, "sh started two sleeps");
-      const t0 = Date.now();
-      assert.equal(
-        await stopProcessTree(child.pid, start, { graceMs: 300 }),
-        "stopped",
-      );
-      assert.ok(Date.now() - t0 >= 300, "waited for the grace period");
-      assert.equal((await child.status).signal, "SIGKILL");
-      for (const kid of kids) {
-        const s = state(kid);
-        assert.ok(s === undefined || s === "Z", `sleep ${kid} is gone (${s})`);
-      }
-    } finally {
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // stopped already
-      }
-      await child.status;
-    }
-  },
+    withDetached(
+      "sh",
+      ["-c", "trap '' TERM; sleep 30 & sleep 30; wait"],
+      async (child) => {
+        const start = (await processStartTime(child.pid))!;
+        let kids: number[] = [];
+        const end = Date.now() + 5000;
+        while (kids.length < 2 && Date.now() < end) {
+          await new Promise((r) => setTimeout(r, 50));
+          kids = Deno.readTextFileSync(
+            `/proc/${child.pid}/task/${child.pid}/children`,
+          ).trim().split(/\s+/).filter(Boolean).map(Number);
+        }
+        assert.equal(kids.length, 2, "sh started two sleeps");
+        const t0 = Date.now();
+        assert.equal(
+          await stopProcessTree(child.pid, start, { graceMs: 300 }),
+          "stopped",
+        );
+        assert.ok(Date.now() - t0 >= 300, "waited for the grace period");
+        assert.equal((await child.status).signal, "SIGKILL");
+        for (const kid of kids) {
+          const s = state(kid);
+          assert.ok(
+            s === undefined || s === "Z",
+            `sleep ${kid} is gone (${s})`,
+          );
+        }
+      },
+    ),
 });
