@@ -35,6 +35,7 @@ import {
   suggestId,
   suggestWorkflowId,
 } from "./ids.ts";
+import type { Spec } from "./spec_model.ts";
 import { checkSpec } from "./validate.ts";
 import { generateSchemas } from "./schemas.ts";
 import { releaseName } from "./compile.ts";
@@ -647,8 +648,7 @@ interface TestCase {
 }
 
 function testCase(
-  specText: string,
-  specFile: string,
+  spec: Spec,
   catalogue: Catalogue | undefined,
   tasks: ScaffoldInstance[],
   starter: boolean,
@@ -667,8 +667,7 @@ function testCase(
     for (const t of tasks) params[t.id] = {};
     return { params, complete: false, warnings: [] };
   }
-  const { spec } = checkSpec(specText, specFile, catalogue);
-  const schema = generateSchemas(spec!, (i) => catalogue.entryFor(i.task))
+  const schema = generateSchemas(spec, (i) => catalogue.entryFor(i.task))
     .params as Schema;
   const props = (schema["properties"] ?? {}) as Record<string, unknown>;
   const params: Record<string, unknown> = {};
@@ -810,7 +809,7 @@ export async function planScaffold(
       { diagnostics: checked.diagnostics },
     );
   }
-  const tc = testCase(specText, specFile, catalogue, tasks, starter);
+  const tc = testCase(checked.spec, catalogue, tasks, starter);
   const last = tasks[tasks.length - 1]!;
   const caseContext: Record<string, unknown> = {
     workflow_id_text: options.id,
