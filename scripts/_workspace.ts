@@ -19,6 +19,8 @@ export interface Member {
   version: string;
   /** Path of the member's `deno.json`. */
   configPath: string;
+  /** The text of the member's `deno.json`. */
+  configText: string;
   /** The parsed `deno.json`. */
   config: Record<string, unknown>;
   /** Exported entry points as paths relative to the root. */
@@ -28,24 +30,29 @@ export interface Member {
 /**
  * List the workspace members.
  *
+ * @param root The workspace root folder (default: this repository's).
  * @returns Every member of the root `deno.json` workspace, in declaration order.
  */
-export async function members(): Promise<Member[]> {
-  const root = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json")));
+export async function members(root: string = ROOT): Promise<Member[]> {
+  const rootConfig = JSON.parse(
+    await Deno.readTextFile(join(root, "deno.json")),
+  );
   const out: Member[] = [];
-  for (const raw of root.workspace as string[]) {
-    const dir = raw.replace(/^\.\//, "");
-    const configPath = join(ROOT, dir, "deno.json");
-    const config = JSON.parse(await Deno.readTextFile(configPath));
+  for (const raw of (rootConfig.workspace ?? []) as string[]) {
+    const dir = raw.replace(/^\.\//, "").replace(/\/$/, "");
+    const configPath = join(root, dir, "deno.json");
+    const configText = await Deno.readTextFile(configPath);
+    const config = JSON.parse(configText);
     const exp = config.exports;
     const paths: string[] = typeof exp === "string"
       ? [exp]
       : Object.values(exp ?? {});
     out.push({
       dir,
-      name: config.name,
-      version: config.version,
+      name: String(config.name ?? ""),
+      version: String(config.version ?? ""),
       configPath,
+      configText,
       config,
       entries: paths.map((p) => join(dir, p)),
     });

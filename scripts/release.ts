@@ -17,6 +17,7 @@
  */
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { members } from "./_workspace.ts";
 
 /** A parsed semantic version. */
 interface SemVer {
@@ -71,35 +72,6 @@ export class ReleaseError extends Error {
     super(message);
     this.name = "ReleaseError";
   }
-}
-
-interface Member {
-  dir: string;
-  name: string;
-  version: string;
-  configPath: string;
-  configText: string;
-}
-
-async function readMembers(root: string): Promise<Member[]> {
-  const rootConfig = JSON.parse(
-    await Deno.readTextFile(join(root, "deno.json")),
-  );
-  const out: Member[] = [];
-  for (const raw of (rootConfig.workspace ?? []) as string[]) {
-    const dir = raw.replace(/^\.\//, "").replace(/\/$/, "");
-    const configPath = join(root, dir, "deno.json");
-    const configText = await Deno.readTextFile(configPath);
-    const config = JSON.parse(configText);
-    out.push({
-      dir,
-      name: String(config.name ?? ""),
-      version: String(config.version ?? ""),
-      configPath,
-      configText,
-    });
-  }
-  return out;
 }
 
 /** Replace the top-level `"version"` value in a deno.json text, keeping its layout. */
@@ -281,13 +253,13 @@ export async function release(opts: ReleaseOptions): Promise<ReleaseResult> {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) {
     throw new ReleaseError(`--date must be YYYY-MM-DD, got '${date}'`);
   }
-  const members = await readMembers(opts.root);
+  const all = await members(opts.root);
   const wanted = opts.pkg.replace(/^\.\//, "").replace(/\/$/, "");
-  const member = members.find((m) => m.name === wanted || m.dir === wanted);
+  const member = all.find((m) => m.name === wanted || m.dir === wanted);
   if (!member) {
     throw new ReleaseError(
       `no workspace member '${opts.pkg}'; members: ${
-        members.map((m) => `${m.name} (${m.dir})`).join(", ")
+        all.map((m) => `${m.name} (${m.dir})`).join(", ")
       }`,
     );
   }
@@ -318,7 +290,7 @@ export async function release(opts: ReleaseOptions): Promise<ReleaseResult> {
     opts.version,
   );
   if (rootPins.count > 0) writes.set(rootConfigPath, rootPins.text);
-  for (const other of members) {
+  for (const other of all) {
     if (other === member) continue;
     const pins = updatePins(other.configText, member.name, opts.version);
     const imports = pins.count > 0 ||
