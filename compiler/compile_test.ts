@@ -186,33 +186,23 @@ Deno.test("a library that reads the environment at import fails discovery; nothi
 
 Deno.test("fingerprints, --update version bumps and unchanged recompilation", async () => {
   await withSpec(SPEC, async (spec, out) => {
-    const first = await compile(spec, {
-      outDir: out,
-      link: ROOT,
-      format: false,
-    });
-    const again = await compile(spec, {
-      outDir: out,
-      link: ROOT,
-      format: false,
-    });
+    // Unformatted to save time: fingerprints hash the files before formatting anyway.
+    const recompile = (flags: { update?: boolean; clobber?: boolean } = {}) =>
+      compile(spec, { outDir: out, link: ROOT, format: false, ...flags });
+    const first = await recompile();
+    const again = await recompile();
     assert.equal(again.status, "unchanged");
     assert.equal(again.version, "1.0.0");
 
     // Cosmetic edit: same spec and params hashes, the artifacts differ (titles).
     await Deno.writeTextFile(spec, SPEC.replace("Add Two Numbers", "Sum"));
     await assert.rejects(
-      compile(spec, { outDir: out, link: ROOT, format: false }),
+      recompile(),
       (err) =>
         err instanceof CompileError && err.usage &&
         /--update|--clobber/.test(err.message),
     );
-    const cosmetic = await compile(spec, {
-      outDir: out,
-      link: ROOT,
-      format: false,
-      update: true,
-    });
+    const cosmetic = await recompile({ update: true });
     assert.equal(
       cosmetic.fingerprint.spec_sha256,
       first.fingerprint.spec_sha256,
@@ -229,24 +219,14 @@ Deno.test("fingerprints, --update version bumps and unchanged recompilation", as
 
     // Recompiling the same spec after a bump is a no-op, with or without --update.
     for (const update of [true, false, true]) {
-      const same = await compile(spec, {
-        outDir: out,
-        link: ROOT,
-        format: false,
-        update,
-      });
+      const same = await recompile({ update });
       assert.equal(same.status, "unchanged", `update: ${update}`);
       assert.equal(same.version, "1.1.0");
     }
 
     // Structural edit that keeps the form: minor bump.
     await Deno.writeTextFile(spec, SPEC.replace("b: 5", "b: 6"));
-    const structural = await compile(spec, {
-      outDir: out,
-      link: ROOT,
-      format: false,
-      update: true,
-    });
+    const structural = await recompile({ update: true });
     assert.notEqual(
       structural.fingerprint.spec_sha256,
       first.fingerprint.spec_sha256,
@@ -262,12 +242,7 @@ Deno.test("fingerprints, --update version bumps and unchanged recompilation", as
       spec,
       SPEC.replace("    partial:\n      b: 5\n", ""),
     );
-    const form = await compile(spec, {
-      outDir: out,
-      link: ROOT,
-      format: false,
-      update: true,
-    });
+    const form = await recompile({ update: true });
     assert.notEqual(
       form.fingerprint.params_sha256,
       first.fingerprint.params_sha256,
@@ -290,12 +265,7 @@ Deno.test("fingerprints, --update version bumps and unchanged recompilation", as
         "Twice",
       ),
     );
-    const kept = await compile(spec, {
-      outDir: out,
-      link: ROOT,
-      format: false,
-      update: true,
-    });
+    const kept = await recompile({ update: true });
     assert.equal(kept.version, "2.1.0");
     assert.equal(
       await Deno.readTextFile(join(kept.outputDir, "deno.lock")),
@@ -304,12 +274,7 @@ Deno.test("fingerprints, --update version bumps and unchanged recompilation", as
 
     // --clobber replaces and restarts the version.
     await Deno.writeTextFile(spec, SPEC);
-    const clobbered = await compile(spec, {
-      outDir: out,
-      link: ROOT,
-      format: false,
-      clobber: true,
-    });
+    const clobbered = await recompile({ clobber: true });
     assert.equal(clobbered.version, "1.0.0");
     const leftovers = [...Deno.readDirSync(out)].map((e) => e.name);
     assert.deepEqual(leftovers, [clobbered.releaseName]);
