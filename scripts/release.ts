@@ -144,6 +144,25 @@ async function importsPackage(dir: string, name: string): Promise<boolean> {
 
 const UNRELEASED = /^## Unreleased[^\n]*\n/m;
 
+/** A changelog's Unreleased section: the text before its heading, its notes, the rest. */
+function unreleased(
+  text: string,
+): { before: string; notes: string; after: string } | undefined {
+  const match = UNRELEASED.exec(text);
+  if (!match) return undefined;
+  const rest = text.slice(match.index + match[0].length);
+  const next = /^## /m.exec(rest);
+  return {
+    before: text.slice(0, match.index),
+    notes: (next ? rest.slice(0, next.index) : rest).trim(),
+    after: next ? rest.slice(next.index) : "",
+  };
+}
+
+/** At most one blank line in a row, one final newline. */
+const tidy = (text: string): string =>
+  text.replace(/\n{3,}/g, "\n\n").trimEnd() + "\n";
+
 /** Move the Unreleased notes of a changelog under a new version heading. */
 export function releaseChangelog(
   text: string,
@@ -152,23 +171,21 @@ export function releaseChangelog(
   date: string,
 ): string {
   const heading = `## ${version} — ${date}`;
-  const match = UNRELEASED.exec(text);
-  if (!match) {
+  const section = unreleased(text);
+  if (!section) {
     const title = text.trim() === "" ? `# Changelog — ${name}\n\n` : "";
     const body = text.replace(/^# [^\n]*\n+/, "");
     const head = title || (/^# [^\n]*\n+/.exec(text)?.[0] ?? "");
-    return `${head}## Unreleased\n\n${heading}\n\n- No notable changes.\n\n${body}`
-      .replace(/\n{3,}/g, "\n\n").trimEnd() + "\n";
+    return tidy(
+      `${head}## Unreleased\n\n${heading}\n\n- No notable changes.\n\n${body}`,
+    );
   }
-  const start = match.index + match[0].length;
-  const rest = text.slice(start);
-  const next = /^## /m.exec(rest);
-  const notes = (next ? rest.slice(0, next.index) : rest).trim();
-  const after = next ? rest.slice(next.index) : "";
-  const out = text.slice(0, match.index) +
-    `## Unreleased\n\n${heading}\n\n${notes || "- No notable changes."}\n\n` +
-    after;
-  return out.replace(/\n{3,}/g, "\n\n").trimEnd() + "\n";
+  const { before, notes, after } = section;
+  return tidy(
+    `${before}## Unreleased\n\n${heading}\n\n${
+      notes || "- No notable changes."
+    }\n\n${after}`,
+  );
 }
 
 /** Add a bullet to the Unreleased section of a changelog (creating it if needed). */
@@ -183,16 +200,11 @@ export function addUnreleasedNote(
     const at = title ? title.index + title[0].length : 0;
     base = base.slice(0, at) + "## Unreleased\n\n" + base.slice(at);
   }
-  const match = UNRELEASED.exec(base)!;
-  const start = match.index + match[0].length;
-  const rest = base.slice(start);
-  const next = /^## /m.exec(rest);
-  const notes = (next ? rest.slice(0, next.index) : rest).trim();
+  const { before, notes, after } = unreleased(base)!;
   if (notes.split("\n").includes(note)) return base;
-  const after = next ? rest.slice(next.index) : "";
-  return (base.slice(0, match.index) +
-    `## Unreleased\n\n${notes ? notes + "\n" : ""}${note}\n\n` + after)
-    .replace(/\n{3,}/g, "\n\n").trimEnd() + "\n";
+  return tidy(
+    `${before}## Unreleased\n\n${notes ? notes + "\n" : ""}${note}\n\n${after}`,
+  );
 }
 
 /** Options of {@linkcode release}. */
