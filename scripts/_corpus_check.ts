@@ -18,7 +18,11 @@ import {
   type TaskInstance,
   validateSpec,
 } from "@wt/compiler";
-import { deriveRegistry, type JsonObject } from "./_corpus_registry.ts";
+import {
+  deriveRegistry,
+  isObject,
+  type JsonObject,
+} from "./_corpus_registry.ts";
 
 /**
  * Cases whose committed reference output is itself inconsistent with their spec, with the
@@ -42,10 +46,6 @@ export interface CaseResult {
   ok: boolean;
   /** First differing JSON paths per file (`params.json: /properties/x/required`), or the error. */
   problems: string[];
-}
-
-function isObject(x: unknown): x is JsonObject {
-  return typeof x === "object" && x !== null && !Array.isArray(x);
 }
 
 function pointer(path: readonly string[]): string {

@@ -36,7 +36,8 @@ export interface DerivedRegistry {
 /** Module path given to tasks the spec only names bare. */
 export const CORPUS_MODULE = "corpus";
 
-function isObject(x: unknown): x is JsonObject {
+/** Whether a value is a JSON object (not null, not an array). */
+export function isObject(x: unknown): x is JsonObject {
   return typeof x === "object" && x !== null && !Array.isArray(x);
 }
 

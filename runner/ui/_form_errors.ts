@@ -25,7 +25,8 @@ export interface ErrorTree {
   [key: string]: ErrorTree | string[] | undefined;
 }
 
-function isObject(x: unknown): x is JsonObject {
+/** Whether a value is a JSON object (not null, not an array). */
+export function isObject(x: unknown): x is JsonObject {
   return typeof x === "object" && x !== null && !Array.isArray(x);
 }
 

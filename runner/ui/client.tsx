@@ -31,6 +31,7 @@ import type { RunRecord } from "@wt/contracts";
 import { ApiFailure, apiJson, apiLogs, getToken, setToken } from "./_api.ts";
 import {
   GROUP_MARKER,
+  isObject,
   itemsToErrorSchema,
   type JsonObject,
 } from "./_form_errors.ts";
@@ -68,10 +69,6 @@ const enc = encodeURIComponent;
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-function isObject(x: unknown): x is JsonObject {
-  return typeof x === "object" && x !== null && !Array.isArray(x);
 }
 
 function when(iso: string | null | undefined): string {
