@@ -95,7 +95,10 @@ export interface RunnerApp {
     requeued: string[];
     reattached: string[];
   };
-  /** Stop launching, stop runs in flight, keep queued runs for the next start. */
+  /**
+   * Stop launching, stop local runs in flight (Cloud Batch runs are left to their jobs),
+   * keep queued runs for the next start.
+   */
   close(): Promise<void>;
 }
 

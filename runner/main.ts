@@ -14,7 +14,8 @@
  *
  * Once listening it prints one JSON line to stdout:
  * `{"event":"listening","hostname":…,"port":…,"url":…}`. SIGINT/SIGTERM stop it
- * gracefully (runs in flight are stopped and recorded `interrupted`; queued runs stay queued).
+ * gracefully (local runs in flight are stopped and recorded `interrupted`; Cloud Batch runs
+ * are left to their jobs and re-attached at the next start; queued runs stay queued).
  *
  * @example
  * ```sh
