@@ -8,7 +8,12 @@
  * @module
  */
 import { dirname, resolve } from "node:path";
-import { Command, CommanderError, Option } from "@commander-js/extra-typings";
+import {
+  Command,
+  CommanderError,
+  Option,
+  type OptionValues,
+} from "@commander-js/extra-typings";
 import type { RegistryOutput } from "@wt/contracts";
 
 /** The commander program type that subcommand installers receive. */
@@ -171,6 +176,23 @@ async function loadAndCheck(
   return { ...checkParsedSpec(parsed, catalogue), catalogue };
 }
 
+/** `--registry FILE` and `--link DIR` of `check` and `schema`: where the spec's tasks come from. */
+function withCatalogueOptions<
+  Args extends unknown[],
+  Opts extends OptionValues,
+  GlobalOpts extends OptionValues,
+>(command: Command<Args, Opts, GlobalOpts>) {
+  return command
+    .option(
+      "--registry <file>",
+      "pre-computed RegistryOutput JSON (skips discovery; used as is: built-in conditions only if it lists them)",
+    )
+    .option(
+      "--link <dir>",
+      "discovery: resolve every @wt/* package from this local checkout",
+    );
+}
+
 function printDiagnostics(diagnostics: Diagnostic[], io: CliIO): void {
   if (diagnostics.length === 0) return;
   io.stderr(diagnostics.map(formatDiagnostic).join("\n") + "\n");
@@ -194,20 +216,14 @@ function summary(diagnostics: Diagnostic[]): string {
  * ```
  */
 export const checkCommand: SubcommandInstaller = (program, ctx) => {
-  program
-    .command("check")
-    .description(
-      "validate a spec without writing anything; exit 0 when valid, 1 when invalid",
-    )
-    .argument("<spec>", "the spec.yaml file")
-    .option(
-      "--registry <file>",
-      "pre-computed RegistryOutput JSON (skips discovery; used as is: built-in conditions only if it lists them)",
-    )
-    .option(
-      "--link <dir>",
-      "discovery: resolve every @wt/* package from this local checkout",
-    )
+  withCatalogueOptions(
+    program
+      .command("check")
+      .description(
+        "validate a spec without writing anything; exit 0 when valid, 1 when invalid",
+      )
+      .argument("<spec>", "the spec.yaml file"),
+  )
     .option("--json", "print diagnostics as JSON on stdout")
     .action(async (file, opts) => {
       const r = await loadAndCheck(file, opts.registry, ctx, opts.link);
@@ -257,20 +273,14 @@ export const checkCommand: SubcommandInstaller = (program, ctx) => {
  * ```
  */
 export const schemaCommand: SubcommandInstaller = (program, ctx) => {
-  program
-    .command("schema")
-    .description(
-      "print the generated form schema (params.json or rjsf.json) of a spec on stdout",
-    )
-    .argument("<spec>", "the spec.yaml file")
-    .option(
-      "--registry <file>",
-      "pre-computed RegistryOutput JSON (skips discovery; used as is: built-in conditions only if it lists them)",
-    )
-    .option(
-      "--link <dir>",
-      "discovery: resolve every @wt/* package from this local checkout",
-    )
+  withCatalogueOptions(
+    program
+      .command("schema")
+      .description(
+        "print the generated form schema (params.json or rjsf.json) of a spec on stdout",
+      )
+      .argument("<spec>", "the spec.yaml file"),
+  )
     .addOption(
       new Option("--format <format>", "which schema to print")
         .choices(["params", "rjsf"] as const)
