@@ -16,24 +16,17 @@ import {
   cloudBatchInvokerFactory,
 } from "./gcp.ts";
 import { RUNNER_PERMISSION_FLAGS } from "./permissions.ts";
-import { RUNNER_DIR, startRunner, tempSetup } from "./testdata/helpers.ts";
+import {
+  RUNNER_DIR,
+  startRunner,
+  tempSetup,
+  untilPasses,
+} from "./testdata/helpers.ts";
 
 const WF = "wt-add-workflow";
 const PARENT = "projects/wt-test/locations/europe-west1";
 const TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 const jobName = (id: string) => `${PARENT}/jobs/${id}`;
-
-/** Retry `fn` until it stops throwing (at most ~10 s). */
-async function eventually<T>(fn: () => T | Promise<T>): Promise<T> {
-  for (let i = 0;; i++) {
-    try {
-      return await fn();
-    } catch (e) {
-      if (i >= 200) throw e;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
 
 Deno.test("@wt/runner/gcp: cloud-batch runs through the Batch gRPC fake", async (t) => {
   const env = await tempSetup();
@@ -85,7 +78,7 @@ Deno.test("@wt/runner/gcp: cloud-batch runs through the Batch gRPC fake", async 
   const get = async (id: string): Promise<RunRecord> =>
     await (await runner.app.request(`/runs/${id}`)).json();
   const reaches = (id: string, status: string) =>
-    eventually(async () => {
+    untilPasses(async () => {
       const run = await get(id);
       assert.equal(run.status, status, JSON.stringify(run));
       return run;
@@ -130,7 +123,7 @@ Deno.test("@wt/runner/gcp: cloud-batch runs through the Batch gRPC fake", async 
         id: "cb-ok",
         status: "running",
       });
-      const [create] = await eventually(() => {
+      const [create] = await untilPasses(() => {
         const calls = fake.callsOf("createJob");
         assert.equal(calls.length, 1);
         return calls;
@@ -195,7 +188,7 @@ Deno.test("@wt/runner/gcp: cloud-batch runs through the Batch gRPC fake", async 
       assert.equal(run.exit_code, 3);
       assert.match(run.error ?? "", /exit code 3/);
       // The runner leaves a failure result.json behind for whoever polls the folder.
-      const written = await eventually(async () =>
+      const written = await untilPasses(async () =>
         JSON.parse(
           await Deno.readTextFile(join(bucket, "cb-fail", "result.json")),
         )
@@ -207,7 +200,7 @@ Deno.test("@wt/runner/gcp: cloud-batch runs through the Batch gRPC fake", async 
     await t.step("cancel deletes the job", async () => {
       fake.scripts.set(jobName("cb-cancel"), { states: ["RUNNING"] });
       await submit("cb-cancel");
-      await eventually(() =>
+      await untilPasses(() =>
         assert.ok(fake.jobs.has(jobName("cb-cancel")), "job created")
       );
       const res = await runner.app.request("/runs/cb-cancel/cancel", {
@@ -229,7 +222,7 @@ Deno.test("@wt/runner/gcp: cloud-batch runs through the Batch gRPC fake", async 
         fake.scripts.set(jobName("cb-gone"), { states: ["RUNNING"] });
         await submit("cb-restart");
         await submit("cb-gone");
-        await eventually(() => {
+        await untilPasses(() => {
           assert.ok(fake.jobs.has(jobName("cb-restart")));
           assert.ok(fake.jobs.has(jobName("cb-gone")));
         });

@@ -4,21 +4,10 @@ import { RunStore } from "./store.ts";
 import { RunManager } from "./run_manager.ts";
 import { loadWorkflow, WorkflowRegistry } from "./workflows.ts";
 import { ConflictError, NotFoundError, ParamsInvalidError } from "./errors.ts";
-import { FakeInvokers, tempSetup } from "./testdata/helpers.ts";
+import { FakeInvokers, tempSetup, untilPasses } from "./testdata/helpers.ts";
 
 const WF = "wt-add-workflow";
 
-/** Retry `fn` until it resolves (at most ~5 s). */
-async function eventually<T>(fn: () => Promise<T>): Promise<T> {
-  for (let i = 0;; i++) {
-    try {
-      return await fn();
-    } catch (e) {
-      if (i >= 100) throw e;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
 const params = (a: number) => ({ total: { a, b: 1 } });
 
 async function setup(concurrency = 2) {
@@ -246,10 +235,12 @@ Deno.test("RunManager: restart marks running runs interrupted and re-queues queu
     assert.equal(r0.reason, "interrupted");
     // whoever waits on the results folder learns that the run ended
     const written = JSON.parse(
-      await eventually(() =>
-        Deno.readTextFile(
-          join(env.data, "runs", ids[0]!, "results", "result.json"),
-        )
+      await untilPasses(
+        () =>
+          Deno.readTextFile(
+            join(env.data, "runs", ids[0]!, "results", "result.json"),
+          ),
+        5_000,
       ),
     );
     assert.equal(written.result, null);

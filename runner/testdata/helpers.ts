@@ -235,3 +235,19 @@ export async function eventually<T>(
   }
   throw new Error(`timed out after ${ms} ms waiting for ${what}`);
 }
+
+/** Retry `fn` every 50 ms until it stops throwing; after `ms`, its last error is thrown. */
+export async function untilPasses<T>(
+  fn: () => T | Promise<T>,
+  ms = 10_000,
+): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (Date.now() >= end) throw e;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
