@@ -8,11 +8,13 @@ import { type Diagnostic, formatDiagnostic, SpecError } from "./diagnostics.ts";
 import { CatalogueLoadError } from "./load_catalogue.ts";
 import { DiscoveryError } from "./discovery.ts";
 import { compile, CompileError, type CompilePhase } from "./compile.ts";
-import { type CliContext, denoIO } from "./cli.ts";
-
-const OK = 0;
-const INVALID = 1;
-const USAGE = 2;
+import {
+  type CliContext,
+  denoIO,
+  EXIT_INVALID,
+  EXIT_OK,
+  EXIT_USAGE,
+} from "./cli.ts";
 
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
@@ -161,13 +163,13 @@ export function compileCommand(program: Command, ctx: CliContext): void {
               })\n`,
           );
         }
-        ctx.exitCode = OK;
+        ctx.exitCode = EXIT_OK;
       } catch (err) {
         progress.done(false);
         if (err instanceof SpecError) {
           printDiagnostics(ctx, err.diagnostics, json);
           if (!json) ctx.io.stderr(`${file}: invalid spec, nothing written\n`);
-          ctx.exitCode = INVALID;
+          ctx.exitCode = EXIT_INVALID;
           return;
         }
         const known = err instanceof CompileError ||
@@ -187,8 +189,8 @@ export function compileCommand(program: Command, ctx: CliContext): void {
           ctx.io.stderr(`error: ${message}\nnothing written\n`);
         }
         ctx.exitCode = err instanceof CompileError && err.usage
-          ? USAGE
-          : INVALID;
+          ? EXIT_USAGE
+          : EXIT_INVALID;
       }
     });
 }

@@ -9,7 +9,13 @@ import * as clack from "@clack/prompts";
 import type { Command } from "@commander-js/extra-typings";
 import { Option } from "@commander-js/extra-typings";
 import type { RegistryOutput } from "@wt/contracts";
-import { type CliContext, denoIO } from "./cli.ts";
+import {
+  type CliContext,
+  denoIO,
+  EXIT_INVALID,
+  EXIT_OK,
+  EXIT_USAGE,
+} from "./cli.ts";
 import { formatDiagnostic } from "./diagnostics.ts";
 import { DiscoveryError } from "./discovery.ts";
 import { CatalogueLoadError, readRegistryFile } from "./load_catalogue.ts";
@@ -30,10 +36,6 @@ import {
   writeScaffold,
 } from "./scaffold.ts";
 import type { Requirement, Spec } from "./spec_model.ts";
-
-const OK = 0;
-const FAILED = 1;
-const USAGE = 2;
 
 /** One choice of a select or multiselect prompt. */
 export interface PromptOption<T extends string> {
@@ -413,7 +415,7 @@ async function interactive(
   reportWarnings(plan, ctx);
   p.note(nextSteps(plan, cwd, flags.link), "Next steps (see README.md)");
   p.outro(`Wrote ${Object.keys(plan.files).join(", ")} to ${plan.dir}`);
-  return OK;
+  return EXIT_OK;
 }
 
 function libraryFromFlags(flags: Flags): ScaffoldLibrary | undefined {
@@ -507,7 +509,7 @@ async function batch(
           .join("\n")
       }\n`,
   );
-  return OK;
+  return EXIT_OK;
 }
 
 /**
@@ -591,7 +593,7 @@ export function makeScaffoldCommand(
             if (ask) {
               d.prompter.cancel(`Cancelled (${err.message}); nothing written`);
             } else ctx.io.stderr(`cancelled: nothing written\n`);
-            ctx.exitCode = FAILED;
+            ctx.exitCode = EXIT_INVALID;
             return;
           }
           if (err instanceof ScaffoldError) {
@@ -602,7 +604,7 @@ export function makeScaffoldCommand(
             }
             ctx.io.stderr(`error: ${err.message}\n`);
             if (ask) d.prompter.cancel("Nothing written");
-            ctx.exitCode = err.usage ? USAGE : FAILED;
+            ctx.exitCode = err.usage ? EXIT_USAGE : EXIT_INVALID;
             return;
           }
           if (
@@ -612,7 +614,7 @@ export function makeScaffoldCommand(
               `error: ${(err as Error).message}\nnothing written\n`,
             );
             if (ask) d.prompter.cancel("Nothing written");
-            ctx.exitCode = FAILED;
+            ctx.exitCode = EXIT_INVALID;
             return;
           }
           throw err;
