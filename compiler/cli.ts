@@ -1,6 +1,8 @@
 /**
- * The `wt-compiler` command line: `check` validates a spec, `schema` prints its generated form
- * schemas. Exit codes: 0 ok, 1 spec/catalogue errors, 2 usage errors.
+ * The `wt-compiler` command line: `compile` writes a compiled workflow (also the bare form
+ * `wt-compiler <spec.yaml>`), `check` validates a spec, `schema` prints its generated form
+ * schemas, `scaffold` creates a new workflow project. Exit codes: 0 ok, 1 spec/catalogue
+ * errors, 2 usage errors.
  *
  * Subcommands are added by functions of type {@linkcode SubcommandInstaller}; add one to
  * {@linkcode SUBCOMMANDS} to extend the CLI.
