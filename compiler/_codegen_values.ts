@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { parseExpression } from "./expressions.ts";
+import { collectExpressions, parseExpression } from "./expressions.ts";
 
 /** A value as the templates render it. */
 export type ValueNode =
@@ -66,25 +66,6 @@ export function toValueNode(value: unknown): ValueNode {
 }
 
 /**
- * Every task instance a value references, in first-seen order.
- *
- * @param value A value as parsed from YAML.
- * @returns Referenced instance ids, without duplicates.
- */
-export function referencesOf(value: unknown): string[] {
-  const out: string[] = [];
-  const walk = (v: unknown) => {
-    if (typeof v === "string") {
-      const e = expressionOf(v);
-      if (e?.kind === "ref" && !out.includes(e.id)) out.push(e.id);
-    } else if (Array.isArray(v)) v.forEach(walk);
-    else if (isPlainObject(v)) Object.values(v).forEach(walk);
-  };
-  walk(value);
-  return out;
-}
-
-/**
  * Every environment variable a value reads, in first-seen order.
  *
  * @param value A value as parsed from YAML.
@@ -92,13 +73,8 @@ export function referencesOf(value: unknown): string[] {
  */
 export function envNamesOf(value: unknown): string[] {
   const out: string[] = [];
-  const walk = (v: unknown) => {
-    if (typeof v === "string") {
-      const e = expressionOf(v);
-      if (e?.kind === "env" && !out.includes(e.name)) out.push(e.name);
-    } else if (Array.isArray(v)) v.forEach(walk);
-    else if (isPlainObject(v)) Object.values(v).forEach(walk);
-  };
-  walk(value);
+  for (const { expr } of collectExpressions(value)) {
+    if (expr.kind === "env" && !out.includes(expr.name)) out.push(expr.name);
+  }
   return out;
 }

@@ -11,12 +11,8 @@ import { qualifiedName } from "@wt/contracts";
 import type { SkipifSpec, Spec, TaskInstance } from "./spec_model.ts";
 import { flattenInstances } from "./spec_model.ts";
 import { render } from "./_codegen_render.ts";
-import {
-  envNamesOf,
-  referencesOf,
-  toValueNode,
-  type ValueNode,
-} from "./_codegen_values.ts";
+import { envNamesOf, toValueNode, type ValueNode } from "./_codegen_values.ts";
+import { referencedIds } from "./expressions.ts";
 import {
   dotToSvg,
   type GraphArgument,
@@ -341,7 +337,7 @@ function buildGraph(
       let note = "";
       if (Object.hasOwn(t.partial, name)) {
         const value = t.partial[name];
-        const refs = referencesOf(value);
+        const refs = referencedIds(value);
         const envs = envNamesOf(value);
         if (refs.length > 0 || envs.length > 0) {
           note = [...refs.map((r) => `← ${r}`), ...envs.map((e) => `$${e}`)]
@@ -351,7 +347,7 @@ function buildGraph(
           note = `= ${brief(value)}`;
         }
       } else if (mapSpec?.argnames.includes(name)) {
-        const refs = referencesOf(mapSpec.argvalues);
+        const refs = referencedIds(mapSpec.argvalues);
         note = `(${t.map ? "map" : "mapvalues"}${
           refs.length ? ` over ${refs.join(", ")}` : ""
         })`;
@@ -538,8 +534,8 @@ export async function prepareWorkspace(
     const mapSpec = t.map ?? t.mapvalues;
     const skip = input.skipifFor(t);
     const deps = [
-      ...referencesOf(t.partial),
-      ...referencesOf(mapSpec?.argvalues),
+      ...referencedIds(t.partial),
+      ...referencedIds(mapSpec?.argvalues),
     ]
       .filter((d, i, a) => a.indexOf(d) === i);
     for (
