@@ -25,21 +25,21 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import * as v from "valibot";
 import { BatchServiceClient, type protos } from "@google-cloud/batch";
 import {
   isTerminalStatus,
   type RunRecord,
   type RunStatus,
-  WorkflowCLIArgs,
+  type WorkflowCLIArgs,
   workflowCliArgv,
-  WorkflowCLIEnv,
+  type WorkflowCLIEnv,
   workflowCliEnv,
 } from "@wt/contracts";
 import type { Invoker, RunHandle } from "./invoker.ts";
 import { InvokerError } from "./errors.ts";
-import { type GcsReader, readResult, resultLocation } from "./results.ts";
+import { type GcsReader, readResult } from "./results.ts";
 import { RunSlot } from "./_run_slot.ts";
+import { validatedRequest } from "./_request.ts";
 
 /**
  * A Cloud Batch job as the client library sends and receives it.
@@ -658,7 +658,7 @@ export class CloudBatchInvoker implements Invoker {
     env: WorkflowCLIEnv,
   ): Promise<CloudBatchRunHandle> {
     return await this.#slot.fill(async () => {
-      const { args: a, env: e } = validated(args, env);
+      const { args: a, env: e } = validatedRequest(args, env);
       const request = buildBatchJob(a, e, this.#options);
       const client = this.#getClient();
       let created: BatchJob;
@@ -716,7 +716,7 @@ export class CloudBatchInvoker implements Invoker {
       if (!env.run_id) {
         throw new InvokerError("invalid", "attach needs env.run_id");
       }
-      const { args: a, env: e } = validated(args, env);
+      const { args: a, env: e } = validatedRequest(args, env);
       const { parent, jobId } = buildBatchJob(a, e, this.#options);
       const name = `${parent}/jobs/${jobId}`;
       const client = this.#getClient();
@@ -743,24 +743,6 @@ export class CloudBatchInvoker implements Invoker {
       );
     });
   }
-}
-
-function validated(
-  args: WorkflowCLIArgs,
-  env: WorkflowCLIEnv,
-): { args: WorkflowCLIArgs; env: WorkflowCLIEnv } {
-  const a = v.safeParse(WorkflowCLIArgs, args);
-  const e = v.safeParse(WorkflowCLIEnv, env);
-  if (!a.success || !e.success) {
-    const issues = [...(a.issues ?? []), ...(e.issues ?? [])]
-      .map((i) => `${v.getDotPath(i) ?? "(root)"}: ${i.message}`).join("; ");
-    throw new InvokerError("invalid", `invalid run request: ${issues}`);
-  }
-  resultLocation(e.output.results_url);
-  return {
-    args: a.output,
-    env: { ...e.output, run_id: e.output.run_id ?? crypto.randomUUID() },
-  };
 }
 
 /**

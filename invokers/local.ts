@@ -3,14 +3,13 @@
  *
  * @module
  */
-import * as v from "valibot";
 import { basename, isAbsolute, resolve } from "node:path";
 import {
   type RunRecord,
   type RunStatus,
-  WorkflowCLIArgs,
+  type WorkflowCLIArgs,
   workflowCliArgv,
-  WorkflowCLIEnv,
+  type WorkflowCLIEnv,
   workflowCliEnv,
 } from "@wt/contracts";
 import type { Invoker, RunHandle } from "./invoker.ts";
@@ -18,6 +17,7 @@ import { InvokerError } from "./errors.ts";
 import { readResult, resultLocation } from "./results.ts";
 import { descendants, signalAll } from "./_process_tree.ts";
 import { RunSlot } from "./_run_slot.ts";
+import { validatedRequest } from "./_request.ts";
 
 /**
  * Variables copied from the invoker's own environment into the workflow process (when set),
@@ -185,21 +185,12 @@ export class LocalInvoker implements Invoker {
     rawArgs: WorkflowCLIArgs,
     rawEnv: WorkflowCLIEnv,
   ): Promise<LocalRunHandle> {
-    const argsResult = v.safeParse(WorkflowCLIArgs, rawArgs);
-    const envResult = v.safeParse(WorkflowCLIEnv, rawEnv);
-    if (!argsResult.success || !envResult.success) {
-      const issues = [
-        ...(argsResult.issues ?? []),
-        ...(envResult.issues ?? []),
-      ].map((i) => `${v.getDotPath(i) ?? "(root)"}: ${i.message}`).join("; ");
-      throw new InvokerError("invalid", `invalid run request: ${issues}`);
-    }
-    const args = { ...argsResult.output };
+    const { args: checked, env } = validatedRequest(rawArgs, rawEnv);
+    const args = { ...checked };
     if (args.config_file !== undefined && !isAbsolute(args.config_file)) {
       args.config_file = resolve(args.config_file);
     }
-    const id = envResult.output.run_id ?? crypto.randomUUID();
-    const env: WorkflowCLIEnv = { ...envResult.output, run_id: id };
+    const id = env.run_id;
     const opts = this.#options;
     const createdAt = new Date().toISOString();
 
