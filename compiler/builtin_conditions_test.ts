@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
+  compileWithCli,
   type DenoRun,
   runDeno,
   runWorkflowCli,
@@ -77,19 +78,8 @@ Deno.test("built-in conditions: a spec names them without a requirement", async 
     await t.step(
       "compiles with --link; the code imports @wt/registry/conditions",
       async () => {
-        const r = await deno([
-          "run",
-          "-A",
-          MOD,
-          "compile",
-          spec,
-          "--out-dir",
-          out,
-          "--link",
-          ROOT,
-          "--no-progress",
-        ]);
-        assert.equal(r.code, 0, r.stderr);
+        const compiled = await compileWithCli(spec, out, { link: ROOT });
+        assert.equal(compiled.outputDir, release);
         const config = JSON.parse(
           await Deno.readTextFile(join(release, "deno.json")),
         );
@@ -150,20 +140,11 @@ Deno.test("built-in conditions: a spec names them without a requirement", async 
               "",
             ].join("\n"),
         );
-        const r = await deno([
-          "run",
-          "-A",
-          MOD,
-          "compile",
-          spec,
-          "--out-dir",
-          out,
-          "--link",
-          ROOT,
-          "--no-progress",
-          "--clobber",
-        ]);
-        assert.equal(r.code, 0, r.stderr);
+        const compiled = await compileWithCli(spec, out, {
+          link: ROOT,
+          extraArgs: ["--clobber"],
+        });
+        assert.equal(compiled.status, "written");
         for (const mode of ["sequential", "parallel"]) {
           const res = await runWorkflow(
             release,
