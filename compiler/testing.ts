@@ -8,10 +8,10 @@
  * ```ts ignore
  * import { compileWithCli } from "@wt/compiler/testing";
  *
- * const release = await compileWithCli("examples/chaining-tasks/spec.yaml", "/tmp/out", {
+ * const { outputDir } = await compileWithCli("examples/chaining-tasks/spec.yaml", "/tmp/out", {
  *   link: Deno.cwd(),
  * });
- * console.log(release); // /tmp/out/wt-chaining-tasks-workflow
+ * console.log(outputDir); // /tmp/out/wt-chaining-tasks-workflow
  * ```
  *
  * @module
@@ -73,11 +73,11 @@ export async function compileWithCli(
     stdout: "piped",
     stderr: "piped",
   }).output();
-  const stdout = new TextDecoder().decode(out.stdout);
+  const stdout = DEC.decode(out.stdout);
   if (!out.success) {
     throw new Error(
       `compiling ${spec} failed (exit ${out.code}):\n${
-        new TextDecoder().decode(out.stderr)
+        DEC.decode(out.stderr)
       }${stdout}`,
     );
   }
